@@ -1,0 +1,8 @@
+"""skpoe: products of experts trained by contrastive divergence, for scikit-learn."""
+
+from ._base import TrainingDivergedError
+from ._bernoulli import BernoulliPoE
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["BernoulliPoE", "TrainingDivergedError", "__version__"]
