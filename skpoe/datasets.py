@@ -1,0 +1,102 @@
+"""Loading MNIST from the official IDX files, for benchmarks and slow tests.
+
+skpoe ships no data: it reads the files where you keep them (the project's
+benchmarks look in ``../shared/data/mnist`` beside the repository, or in the
+folder named by the ``SKPOE_MNIST`` environment variable).
+"""
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+def mnist_path(path=None):
+    """The MNIST folder: ``path``, else ``$SKPOE_MNIST``, else ``../shared/data/mnist``.
+
+    Returns None when no folder with the four files exists there.
+
+    Parameters
+    ----------
+    path : str or Path, default=None
+        A folder holding the four IDX files (gzipped or not).
+
+    Returns
+    -------
+    path : Path or None
+
+    Examples
+    --------
+    >>> from skpoe.datasets import mnist_path
+    >>> mnist_path("/nonexistent") is None
+    True
+    """
+    candidates = [path] if path is not None else [
+        os.environ.get("SKPOE_MNIST"),
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist",
+        Path.cwd().parent / "shared" / "data" / "mnist",
+    ]
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        candidate = Path(candidate)
+        if all(_find(candidate, name) for pair in _FILES.values() for name in pair):
+            return candidate
+    return None
+
+
+def _find(folder, name):
+    for suffix in (".gz", ""):
+        f = folder / (name + suffix)
+        if f.exists():
+            return f
+    return None
+
+
+def _read_idx(file):
+    opener = gzip.open if file.suffix == ".gz" else open
+    with opener(file, "rb") as fh:
+        data = fh.read()
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def load_mnist(subset="train", *, path=None, dtype=np.float32):
+    """MNIST images scaled to [0, 1] and their labels.
+
+    Parameters
+    ----------
+    subset : {"train", "test"}, default="train"
+        The 60,000 training or the 10,000 test images.
+    path : str or Path, default=None
+        Folder with the IDX files; see :func:`mnist_path`.
+    dtype : dtype, default=np.float32
+        Dtype of the images, which are divided by 255.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 784)
+    y : ndarray of shape (n_samples,), int64
+
+    Raises
+    ------
+    FileNotFoundError
+        If the files are not found.
+    """
+    folder = mnist_path(path)
+    if folder is None:
+        raise FileNotFoundError(
+            "MNIST IDX files not found. Pass path= or set SKPOE_MNIST to a folder "
+            "with train-images-idx3-ubyte(.gz) and the three other files."
+        )
+    images, labels = _FILES[subset]
+    X = _read_idx(_find(folder, images)).reshape(-1, 28 * 28).astype(dtype) / dtype(255)
+    y = _read_idx(_find(folder, labels)).astype(np.int64)
+    return X, y
