@@ -90,7 +90,9 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     reconstruction_error_ : ndarray of shape (n_iter_,)
         Learning curve: mean squared difference between each training
         minibatch and its one-step mean-field reconstruction, averaged per
-        epoch, as measured during training.
+        epoch, as measured during training. The reconstruction is driven by
+        sampled binary hidden states (as in training), so it is noisier than
+        the deterministic :meth:`reconstruct`.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)

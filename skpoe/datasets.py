@@ -20,6 +20,9 @@ _FILES = {
 def mnist_path(path=None):
     """The MNIST folder: ``path``, else ``$SKPOE_MNIST``, else ``../shared/data/mnist``.
 
+    A set ``SKPOE_MNIST`` is the only place searched (set it to an empty
+    folder to make benchmarks and examples fall back or skip).
+
     Returns None when no folder with the four files exists there.
 
     Parameters
@@ -37,14 +40,13 @@ def mnist_path(path=None):
     >>> mnist_path("/nonexistent") is None
     True
     """
+    if path is None:
+        path = os.environ.get("SKPOE_MNIST")  # when set, the only place searched
     candidates = [path] if path is not None else [
-        os.environ.get("SKPOE_MNIST"),
         Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist",
         Path.cwd().parent / "shared" / "data" / "mnist",
     ]
     for candidate in candidates:
-        if candidate is None:
-            continue
         candidate = Path(candidate)
         if all(_find(candidate, name) for pair in _FILES.values() for name in pair):
             return candidate
