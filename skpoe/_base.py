@@ -42,6 +42,9 @@ class BasePoE(BaseEstimator):
     ``_check_domain(X)``.
     """
 
+    # Scalars and curves that partial_fit restores if its pass diverges.
+    _COUNTERS = ("n_iter_", "n_updates_", "reconstruction_error_", "_data_mean", "_n_seen")
+
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -104,6 +107,7 @@ class BasePoE(BaseEstimator):
         """
         X = self._validate_X(X, reset=True)
         self._reset(X)
+        self._observe(X)
         try:
             self._run_epochs(X, self.n_iter)
         except TrainingDivergedError:
@@ -139,24 +143,36 @@ class BasePoE(BaseEstimator):
         else:
             X = X.astype(self._dtype, copy=False)
             snapshot = {k: np.copy(v) for k, v in self._state().items()}
+            counters = {k: getattr(self, k) for k in self._COUNTERS}
+        self._observe(X)
         try:
             self._run_epochs(X, 1)
         except TrainingDivergedError:
             if snapshot is None:
                 self._forget()
-            else:
+            else:  # roll back to the model as it was before this call
                 for k, v in snapshot.items():
                     getattr(self, k)[...] = v
+                vars(self).update(counters)
             raise
         return self
 
     def _reset(self, X):
         self._dtype = X.dtype
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        self._n_seen = 0
         self.n_iter_ = 0
         self.n_updates_ = 0
         self.reconstruction_error_ = np.zeros(0)
         self._init_state(X, np.random.default_rng([self._seed, 0]))
+
+    def _observe(self, X):
+        """Keep the running mean of the training data (e.g. for AIS's base model)."""
+        n_old = getattr(self, "_n_seen", 0)
+        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        if n_old:
+            mean = (n_old * self._data_mean + X.shape[0] * mean) / (n_old + X.shape[0])
+        self._data_mean, self._n_seen = mean, n_old + X.shape[0]
 
     def _forget(self):
         """Leave no half-fitted model behind."""
@@ -175,17 +191,22 @@ class BasePoE(BaseEstimator):
             rng = np.random.default_rng([self._seed, 1, self.n_iter_])
             order = rng.permutation(n_samples) if self.shuffle else None
             error = 0.0
-            for start in range(0, n_samples, batch_size):
-                stop = min(start + batch_size, n_samples)
-                rows = order[start:stop] if order is not None else slice(start, stop)
-                batch = X[rows]
-                if sp.issparse(batch):
-                    batch = batch.toarray()
-                momentum = (
-                    self.momentum if self.n_updates_ >= self.momentum_warmup else 0.0
-                )
-                error += self._cd_step(np.ascontiguousarray(batch), rng, momentum)
-                self.n_updates_ += 1
+            # Overflow to inf/NaN is caught by _check_finite with a clear
+            # error, not by NumPy warnings from deep inside an update.
+            with np.errstate(over="ignore", invalid="ignore"):
+                for start in range(0, n_samples, batch_size):
+                    stop = min(start + batch_size, n_samples)
+                    rows = order[start:stop] if order is not None else slice(start, stop)
+                    batch = X[rows]
+                    if sp.issparse(batch):
+                        batch = batch.toarray()
+                    momentum = (
+                        self.momentum if self.n_updates_ >= self.momentum_warmup else 0.0
+                    )
+                    error += self._cd_step(np.ascontiguousarray(batch), rng, momentum)
+                    self.n_updates_ += 1
+                    if not np.isfinite(error):
+                        break
             self._check_finite()
             self.n_iter_ += 1
             error /= X.shape[0] * X.shape[1]

@@ -12,9 +12,16 @@ import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
 from ._base import BasePoE, make_generator
+from ._partition import (
+    MAX_EXACT_UNITS,
+    ais_log_partition,
+    base_rate_biases,
+    exact_log_partition,
+)
 
 
 def _sigmoid_(A, bias):
@@ -258,6 +265,9 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         # Negative phase: k alternating Gibbs steps, starting from the data
         # (CD) or from the persistent chains (PCD).
         if self.persistent:
+            if self._chain.shape[0] < n:  # batch_size raised between partial_fits
+                extra = np.zeros((n - self._chain.shape[0], W.shape[0]), W.dtype)
+                self._chain = np.vstack([self._chain, extra])
             S = self._chain[:n]
         else:
             S = self._sample_hidden(h_data, ws, rng)
@@ -351,6 +361,78 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         _kernels.goodness(pre, visible.astype(X.dtype, copy=False), out)
         return out
 
+    def log_partition(
+        self, method="auto", *, n_betas=14500, n_chains=100, X=None,
+        random_state=0, return_std=False,
+    ):
+        """The log of the partition function Z, exactly or by AIS.
+
+        ``score_samples(X) - log_partition()`` is the normalized log p(v) for
+        binary v (Hinton 2002, sec. 9-10).
+
+        Parameters
+        ----------
+        method : {"auto", "exact", "ais"}, default="auto"
+            "exact" enumerates all states of the smaller layer (at most 20
+            units: 2**20 terms); "ais" runs annealed importance sampling from a
+            base-rate model (Salakhutdinov & Murray 2008); "auto" picks
+            "exact" when it is feasible.
+        n_betas : int, default=14500
+            Number of inverse temperatures of AIS (denser near 1). Cost is
+            ``2 * n_betas * n_chains * n_features * n_components`` multiply-adds.
+        n_chains : int, default=100
+            Number of independent AIS runs.
+        X : array-like of shape (n_samples, n_features), default=None
+            Data whose pixel means define the base-rate model; by default the
+            means of the training data, kept at fit.
+        random_state : int, RandomState instance or None, default=0
+            Seed of AIS; fixed by default so that repeated calls agree.
+        return_std : bool, default=False
+            Also return the standard error of the estimate (0.0 for "exact").
+
+        Returns
+        -------
+        log_z : float
+        log_z_std : float
+            Only with ``return_std=True``.
+        """
+        check_is_fitted(self)
+        if method not in ("auto", "exact", "ais"):
+            raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
+        W, c, b = self.components_, self.intercept_hidden_, self.intercept_visible_
+        if method == "exact" or (method == "auto" and min(W.shape) <= MAX_EXACT_UNITS):
+            result = exact_log_partition(W, b, c), 0.0
+        else:
+            mean = self._data_mean if X is None else self._check_fitted_X(X).mean(axis=0)
+            result = ais_log_partition(
+                W, b, c, base_rate_biases(np.asarray(mean).ravel()),
+                n_betas=int(n_betas), n_chains=int(n_chains),
+                rng=make_generator(random_state),
+            )
+        return result if return_std else result[0]
+
+    def score(self, X, y=None):
+        """Mean normalized log-likelihood per sample, ``score_samples - log Z``.
+
+        Lets ``GridSearchCV`` compare models of different sizes with no
+        pipeline. It costs one :meth:`log_partition` with its defaults:
+        exact (instant) when the smaller layer has at most 20 units, else
+        AIS with 14,500 temperatures and 100 chains, about as much work as
+        ``n_chains * n_betas / 50`` training updates of batch 100 (tens of
+        seconds for 784 x 500). The value is exact for binary data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data, values in [0, 1].
+        y : Ignored
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X), dtype=np.float64) - self.log_partition())
+
     def reconstruct(self, X):
         """Deterministic mean-field reconstruction ``sigmoid(P(h|v) @ W + b)``.
 
@@ -419,8 +501,6 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             The visible probabilities P(v | h) at the last step (smoother to
             look at than the binary states).
         """
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self)
         rng = make_generator(random_state)
         n_features = self.components_.shape[1]

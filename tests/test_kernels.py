@@ -1,0 +1,261 @@
+"""The Numba kernels of ``skpoe._kernels`` against plain NumPy formulas.
+
+Every kernel is run on small random arrays in float32 and float64, and on
+extreme inputs (+-1e4) where an exponential could overflow. The references
+are computed in float64 with NumPy, so they are independent of the kernels'
+own arithmetic.
+"""
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from skpoe import _kernels
+from skpoe._bernoulli import _sigmoid_
+
+DTYPES = [np.float32, np.float64]
+# Relative tolerance of a kernel computed in `dtype` against a float64 reference.
+RTOL = {np.float32: 1e-5, np.float64: 1e-12}
+EXTREMES = np.array([-1e4, -1e3, -800.0, -100.0, -20.0, 0.0, 20.0, 100.0, 800.0, 1e3, 1e4])
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _ref_sigmoid(x):
+    """Logistic function in float64, stable for any finite x."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    e = np.exp(x[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def _ref_softplus(x):
+    """log(1 + exp(x)) in float64, stable for any finite x."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# ---------------------------------------------------------------- sigmoid_
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_matches_numpy(dtype):
+    rng = _rng(1)
+    A = (3 * rng.standard_normal((7, 5))).astype(dtype)
+    bias = rng.standard_normal(5).astype(dtype)
+    expected = _ref_sigmoid(A.astype(np.float64) + bias.astype(np.float64))
+    out = A.copy()
+    _kernels.sigmoid_(out, bias)  # in place
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=0)
+    # the bias is added per column: a different bias gives a different result
+    out2 = A.copy()
+    _kernels.sigmoid_(out2, bias[::-1].copy())
+    assert not np.allclose(out2, out)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_extreme_inputs(dtype):
+    A = np.tile(EXTREMES, (2, 1)).astype(dtype)
+    bias = np.zeros(A.shape[1], dtype=dtype)
+    _kernels.sigmoid_(A, bias)
+    assert np.isfinite(A).all()
+    expected = _ref_sigmoid(EXTREMES.astype(dtype).astype(np.float64))
+    np.testing.assert_allclose(A[0], expected, rtol=RTOL[dtype], atol=1e-30)
+    assert A[0, 0] == 0.0
+    assert A[0, -1] == 1.0
+    assert A[0, list(EXTREMES).index(0.0)] == 0.5
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_numpy_sigmoid_path_matches_expit(dtype):
+    """``_bernoulli._sigmoid_`` (tanh form, used in training) vs scipy's expit."""
+    rng = _rng(2)
+    A = (4 * rng.standard_normal((9, 6))).astype(dtype)
+    bias = rng.standard_normal(6).astype(dtype)
+    expected = expit(A.astype(np.float64) + bias.astype(np.float64))
+    out = A.copy()
+    returned = _sigmoid_(out, bias)
+    assert returned is out  # in place
+    assert out.dtype == dtype
+    # 0.5 * tanh(x / 2) + 0.5 is accurate in absolute (not relative) terms.
+    atol = {np.float32: 3e-7, np.float64: 1e-15}[dtype]
+    np.testing.assert_allclose(out, expected, rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_numpy_sigmoid_path_matches_kernel(dtype):
+    rng = _rng(3)
+    A = (4 * rng.standard_normal((8, 4))).astype(dtype)
+    bias = rng.standard_normal(4).astype(dtype)
+    a, k = A.copy(), A.copy()
+    _sigmoid_(a, bias)
+    _kernels.sigmoid_(k, bias)
+    atol = {np.float32: 3e-7, np.float64: 1e-15}[dtype]
+    np.testing.assert_allclose(a, k, rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_numpy_sigmoid_path_extreme_inputs(dtype):
+    A = np.tile(EXTREMES, (3, 1)).astype(dtype)
+    bias = np.zeros(A.shape[1], dtype=dtype)
+    with np.errstate(over="raise", invalid="raise"):  # no overflow, no NaN
+        _sigmoid_(A, bias)
+    assert np.isfinite(A).all()
+    assert ((A >= 0) & (A <= 1)).all()
+    np.testing.assert_allclose(A[0], expit(EXTREMES), rtol=0, atol=3e-7)
+    assert A[0, -1] == 1.0
+    assert A[0, 0] == 0.0
+
+
+# -------------------------------------------------------- bernoulli_sample
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bernoulli_sample_matches_numpy(dtype):
+    rng = _rng(4)
+    P = rng.random((20, 7)).astype(dtype)
+    U = rng.random((20, 7), dtype=np.float32)
+    expected = (U < P).astype(dtype)
+    out = np.full_like(P, -1.0)
+    _kernels.bernoulli_sample(P, U, out)
+    np.testing.assert_array_equal(out, expected)
+    assert 0 < expected.sum() < expected.size  # both outcomes occur
+    # boundary probabilities: P = 0 never fires, P = 1 always fires
+    P01 = np.array([[0.0, 1.0, 0.0, 1.0]], dtype=dtype)
+    U01 = np.array([[0.0, 0.0, 0.999, 0.999]], dtype=np.float32)
+    out01 = np.empty_like(P01)
+    _kernels.bernoulli_sample(P01, U01, out01)
+    np.testing.assert_array_equal(out01, [[0.0, 1.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bernoulli_sample_in_place(dtype):
+    rng = _rng(5)
+    P = rng.random((6, 9)).astype(dtype)
+    U = rng.random((6, 9), dtype=np.float32)
+    expected = (U < P).astype(dtype)
+    _kernels.bernoulli_sample(P, U, P)  # ``out`` may be ``P``
+    np.testing.assert_array_equal(P, expected)
+
+
+# ---------------------------------------------------------- update_weights
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_update_weights_matches_numpy(dtype):
+    rng = _rng(6)
+    W = rng.standard_normal((5, 8)).astype(dtype)
+    velocity = rng.standard_normal((5, 8)).astype(dtype)
+    grad = rng.standard_normal((5, 8)).astype(dtype)
+    momentum, scale, decay = 0.9, 0.01, 1e-3
+
+    W64, vel64, g64 = (a.astype(np.float64) for a in (W, velocity, grad))
+    exp_vel = momentum * vel64 + scale * g64 - decay * W64
+    exp_W = W64 + exp_vel
+
+    _kernels.update_weights(W, velocity, grad, momentum, scale, decay)
+    assert W.dtype == dtype and velocity.dtype == dtype
+    np.testing.assert_allclose(velocity, exp_vel, rtol=RTOL[dtype], atol=1e-7)
+    np.testing.assert_allclose(W, exp_W, rtol=RTOL[dtype], atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_update_weights_decay_only(dtype):
+    """With no gradient and no momentum, the step is exactly -decay * W."""
+    W = np.array([[1.0, -2.0], [0.5, 0.0]], dtype=dtype)
+    velocity = np.full_like(W, 7.0)  # ignored with momentum 0
+    grad = np.zeros_like(W)
+    _kernels.update_weights(W, velocity, grad, 0.0, 1.0, 0.25)
+    np.testing.assert_allclose(W, [[0.75, -1.5], [0.375, 0.0]], rtol=RTOL[dtype])
+    np.testing.assert_allclose(velocity, [[-0.25, 0.5], [-0.125, 0.0]], rtol=RTOL[dtype])
+
+
+# ------------------------------------------------------------- update_bias
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_update_bias_matches_numpy(dtype):
+    rng = _rng(7)
+    bias = rng.standard_normal(6).astype(dtype)
+    velocity = rng.standard_normal(6).astype(dtype)
+    pos = rng.random((11, 6)).astype(dtype)
+    neg = rng.random((11, 6)).astype(dtype)
+    momentum, scale = 0.5, 0.1 / 11
+
+    diff = pos.astype(np.float64).sum(0) - neg.astype(np.float64).sum(0)
+    exp_vel = momentum * velocity.astype(np.float64) + scale * diff
+    exp_bias = bias.astype(np.float64) + exp_vel
+
+    _kernels.update_bias(bias, velocity, pos, neg, momentum, scale)
+    assert bias.dtype == dtype
+    np.testing.assert_allclose(velocity, exp_vel, rtol=RTOL[dtype], atol=1e-7)
+    np.testing.assert_allclose(bias, exp_bias, rtol=RTOL[dtype], atol=1e-7)
+
+
+# ----------------------------------------------------------- squared_error
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_squared_error_matches_numpy(dtype):
+    rng = _rng(8)
+    A = rng.random((13, 7)).astype(dtype)
+    B = rng.random((13, 7)).astype(dtype)
+    expected = np.sum((A.astype(np.float64) - B.astype(np.float64)) ** 2)
+    got = _kernels.squared_error(A, B)
+    assert np.isclose(got, expected, rtol=RTOL[dtype], atol=0)
+    assert _kernels.squared_error(A, A) == 0.0
+
+
+def test_squared_error_accumulates_in_float64():
+    """In float32, 2**24 + 1 rounds back to 2**24: the sum must not be float32."""
+    A = np.ones((10, 100), dtype=np.float32)
+    A[0, 0] = 4096.0  # (4096 - 0) ** 2 == 2**24, then 999 terms of 1
+    B = np.zeros_like(A)
+    assert _kernels.squared_error(A, B) == 2.0**24 + 999
+
+
+# ---------------------------------------------------------------- softplus
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softplus_matches_numpy(dtype):
+    rng = _rng(9)
+    xs = np.concatenate([5 * rng.standard_normal(30), EXTREMES]).astype(dtype)
+    with np.errstate(over="raise", invalid="raise"):
+        expected = _ref_softplus(xs.astype(np.float64))
+    got = np.array([_kernels.softplus(x) for x in xs], dtype=np.float64)
+    assert np.isfinite(got).all()
+    # float32 exp(-x) for large x is subnormal: compare with a tiny atol.
+    np.testing.assert_allclose(got, expected, rtol=RTOL[dtype], atol=1e-37)
+    assert _kernels.softplus(dtype(1e4)) == pytest.approx(1e4, rel=1e-12)
+    assert 0.0 <= _kernels.softplus(dtype(-1e4)) < 1e-30
+    assert _kernels.softplus(dtype(0.0)) == pytest.approx(np.log(2.0), rel=RTOL[dtype])
+
+
+# ---------------------------------------------------------------- goodness
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_goodness_matches_numpy(dtype):
+    rng = _rng(10)
+    pre = (3 * rng.standard_normal((9, 5))).astype(dtype)
+    visible = rng.standard_normal(9).astype(dtype)
+    expected = visible.astype(np.float64) + _ref_softplus(pre).sum(axis=1)
+    out = np.empty(9, dtype=dtype)
+    _kernels.goodness(pre, visible, out)
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_goodness_extreme_inputs(dtype):
+    pre = np.array(
+        [
+            [1e4, -1e4, 0.0],
+            [-1e4, -1e4, -1e4],
+            [1e4, 1e4, 1e4],
+            [800.0, -800.0, 100.0],
+        ],
+        dtype=dtype,
+    )
+    visible = np.array([1.0, -2.0, 0.5, 0.0], dtype=dtype)
+    expected = visible.astype(np.float64) + _ref_softplus(pre).sum(axis=1)
+    out = np.empty(4, dtype=dtype)
+    _kernels.goodness(pre, visible, out)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=1e-6)
+    # spelled out: 1 + 1e4 + 0 + log 2, -2 + 0, 0.5 + 3e4
+    np.testing.assert_allclose(
+        out[:3], [1.0 + 1e4 + np.log(2.0), -2.0, 0.5 + 3e4], rtol=RTOL[dtype]
+    )
