@@ -111,3 +111,49 @@ def goodness(pre, visible_term, out):
         for j in range(m):
             s += softplus(pre[i, j])
         out[i] = visible_term[i] + s
+
+
+# --------------------------------------------------------------------- AIS
+@njit(cache=True)
+def ais_hidden_step(pre, beta_prev, beta, U, log_w, H):
+    """One annealing step on the hidden side of an RBM, fused.
+
+    With ``pre = V @ W.T + c`` for the current visible states of each chain:
+    ``log_w[i] += sum_j softplus(beta * pre[i, j]) - softplus(beta_prev * pre[i, j])``
+    (the hidden units' share of ``log p*_beta(v) - log p*_beta_prev(v)``), then
+    ``H[i, j] = 1 if U[i, j] < sigmoid(beta * pre[i, j]) else 0``: a sample of
+    the hidden units at inverse temperature ``beta``.
+    """
+    n, m = pre.shape
+    for i in range(n):
+        s = 0.0
+        for j in range(m):
+            x = pre[i, j]
+            s += softplus(beta * x) - softplus(beta_prev * x)
+            z = beta * x
+            if z >= 0:
+                p = 1.0 / (1.0 + math.exp(-z))
+            else:
+                e = math.exp(z)
+                p = e / (1.0 + e)
+            H[i, j] = 1.0 if U[i, j] < p else 0.0
+        log_w[i] += s
+
+
+@njit(cache=True)
+def ais_visible_step(pre, base_bias, beta, U, V):
+    """Sample visible units at inverse temperature ``beta``, in place into V.
+
+    ``pre = H @ W + b`` of the target model; the intermediate model's visible
+    input is ``(1 - beta) * base_bias + beta * pre``.
+    """
+    n, m = pre.shape
+    for i in range(n):
+        for j in range(m):
+            z = (1.0 - beta) * base_bias[j] + beta * pre[i, j]
+            if z >= 0:
+                p = 1.0 / (1.0 + math.exp(-z))
+            else:
+                e = math.exp(z)
+                p = e / (1.0 + e)
+            V[i, j] = 1.0 if U[i, j] < p else 0.0
