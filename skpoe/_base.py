@@ -16,6 +16,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _kernels
+
 
 def make_generator(random_state, *stream):
     """A fast NumPy ``Generator`` derived from ``check_random_state``.
@@ -71,10 +73,9 @@ class BasePoE(BaseEstimator):
             ensure_all_finite=False,
             reset=reset,
         )
-        values = X.data if sp.issparse(X) else X
-        if not np.isfinite(values).all():
-            n_nan = int(np.isnan(values).sum())
-            n_inf = int(np.isinf(values).sum())
+        values = X.data if sp.issparse(X) else X.ravel()
+        lo, hi, n_nan, n_inf = _kernels.value_range(values)
+        if n_nan or n_inf:
             raise ValueError(
                 f"Input X contains NaN ({n_nan} values) or inf ({n_inf} values); "
                 f"{name} needs finite values. Impute or drop them first, e.g. with "
@@ -82,11 +83,14 @@ class BasePoE(BaseEstimator):
             )
         if sp.issparse(X):
             X.sort_indices()
-        self._check_domain(X)
+            if X.nnz < X.shape[0] * X.shape[1]:  # implicit zeros
+                lo, hi = min(lo, 0.0), max(hi, 0.0)
+        if values.size:
+            self._check_domain(lo, hi)
         return X
 
-    def _check_domain(self, X):  # pragma: no cover - overridden
-        pass
+    def _check_domain(self, lo, hi):  # pragma: no cover - overridden
+        """Raise a ValueError if values in [lo, hi] are outside the model's domain."""
 
     # --------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)

@@ -166,11 +166,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         self.verbose = verbose
 
     # ------------------------------------------------------------- training
-    def _check_domain(self, X):
-        values = X.data if sp.issparse(X) else X
-        if values.size == 0:
-            return
-        lo, hi = values.min(), values.max()
+    def _check_domain(self, lo, hi):
         if lo < 0:
             raise ValueError(
                 f"Negative values in data passed to {type(self).__name__}: it "
@@ -286,13 +282,14 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             S0 = self._sample_hidden(h_data, ws, rng)
             recon = _sigmoid_(np.dot(S0, W, out=ws["recon"]), b)
             error = _kernels.squared_error(v_data, recon)
-        else:
-            error = _kernels.squared_error(v_data, v_model)
 
         # Updates: biases from column sums, weights from one stacked product.
         lr = self.learning_rate
         _kernels.update_bias(c, self._velocity_c, h_data, h_model, momentum, lr / n)
-        _kernels.update_bias(b, self._velocity_b, v_data, v_model, momentum, lr / n)
+        # (its return value, sum((v_data - v_model)**2), is the CD error)
+        cd_error = _kernels.update_bias(b, self._velocity_b, v_data, v_model, momentum, lr / n)
+        if not self.persistent:
+            error = cd_error
         np.negative(h_model, out=h_model)
         grad = np.dot(H.T, V, out=ws["grad"])
         _kernels.update_weights(

@@ -65,17 +65,23 @@ def update_bias(bias, velocity, pos, neg, momentum, scale):
     """Momentum step on a bias from column sums of the two phases.
 
     ``velocity = momentum * velocity + scale * (pos.sum(0) - neg.sum(0));
-    bias += velocity``. Biases get no weight decay.
+    bias += velocity``. Biases get no weight decay. Returns
+    ``((pos - neg) ** 2).sum()`` from the same pass: for the visible bias
+    that is the reconstruction error of the minibatch, for free.
     """
     n, m = pos.shape
     diff = np.zeros(m, dtype=np.float64)
+    squared = 0.0
     for i in range(n):
         for j in range(m):
-            diff[j] += pos[i, j] - neg[i, j]
+            d = pos[i, j] - neg[i, j]
+            diff[j] += d
+            squared += d * d
     for j in range(m):
         v = momentum * velocity[j] + scale * diff[j]
         velocity[j] = v
         bias[j] += v
+    return squared
 
 
 @njit(cache=True)
@@ -88,6 +94,23 @@ def squared_error(A, B):
             d = A[i, j] - B[i, j]
             s += d * d
     return s
+
+
+@njit(cache=True)
+def value_range(values):
+    """``(min, max, n_nan, n_inf)`` of a 1-D array in one pass."""
+    lo, hi = np.inf, -np.inf
+    n_nan = 0
+    n_inf = 0
+    for x in values:
+        if np.isnan(x):
+            n_nan += 1
+        elif np.isinf(x):
+            n_inf += 1
+        else:
+            lo = min(lo, x)
+            hi = max(hi, x)
+    return lo, hi, n_nan, n_inf
 
 
 @njit(cache=True)

@@ -184,7 +184,10 @@ def test_update_bias_matches_numpy(dtype):
     exp_vel = momentum * velocity.astype(np.float64) + scale * diff
     exp_bias = bias.astype(np.float64) + exp_vel
 
-    _kernels.update_bias(bias, velocity, pos, neg, momentum, scale)
+    exp_squared = np.sum((pos.astype(np.float64) - neg.astype(np.float64)) ** 2)
+
+    squared = _kernels.update_bias(bias, velocity, pos, neg, momentum, scale)
+    assert squared == pytest.approx(exp_squared, rel=RTOL[dtype])
     assert bias.dtype == dtype
     np.testing.assert_allclose(velocity, exp_vel, rtol=RTOL[dtype], atol=1e-7)
     np.testing.assert_allclose(bias, exp_bias, rtol=RTOL[dtype], atol=1e-7)
@@ -259,3 +262,16 @@ def test_goodness_extreme_inputs(dtype):
     np.testing.assert_allclose(
         out[:3], [1.0 + 1e4 + np.log(2.0), -2.0, 0.5 + 3e4], rtol=RTOL[dtype]
     )
+
+
+# ------------------------------------------------------------- value_range
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_value_range_matches_numpy(dtype):
+    values = _rng(11).normal(size=1000).astype(dtype)
+    lo, hi, n_nan, n_inf = _kernels.value_range(values)
+    assert (lo, hi, n_nan, n_inf) == (values.min(), values.max(), 0, 0)
+    values[[3, 7]] = np.nan
+    values[[5]] = -np.inf
+    lo, hi, n_nan, n_inf = _kernels.value_range(values)
+    finite = values[np.isfinite(values)]
+    assert (lo, hi, n_nan, n_inf) == (finite.min(), finite.max(), 2, 1)
