@@ -32,7 +32,7 @@ def main():
     X_train, y_train = X_train[: args.n_train], y_train[: args.n_train]
 
     def lr():
-        return LogisticRegression(max_iter=1000)
+        return LogisticRegression()  # defaults, as a user would write it
 
     pipelines = {
         "skpoe BernoulliPoE(500) + LR": make_pipeline(
