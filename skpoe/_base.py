@@ -38,11 +38,16 @@ class TrainingDivergedError(FloatingPointError):
 class BasePoE(BaseEstimator):
     """Base class for products of experts trained by contrastive divergence.
 
-    Subclasses implement ``_init_state(X, rng)``, ``_cd_step(batch, rng,
-    momentum)`` returning the summed squared reconstruction error of the
-    batch, ``_state_arrays()`` (names of arrays to check/restore), and
-    ``_check_domain(X)``.
+    Subclasses implement ``_init_state(X, rng)`` (create the parameters),
+    ``_cd_step(batch, rng, momentum)`` (one update on a dense minibatch,
+    returning its summed squared reconstruction error), ``_state()`` (the
+    arrays that training changes, by attribute name: checked for
+    divergence, restored by a failed ``partial_fit``) and
+    ``_check_domain(lo, hi)`` (reject values outside the model's domain).
     """
+
+    # Sparse formats a model takes: dense minibatches are made from them.
+    _accept_sparse = "csr"
 
     # Scalars and curves that partial_fit restores if its pass diverges.
     _COUNTERS = ("n_iter_", "n_updates_", "reconstruction_error_", "_data_mean", "_n_seen")
@@ -67,7 +72,7 @@ class BasePoE(BaseEstimator):
         X = validate_data(
             self,
             X,
-            accept_sparse="csr",
+            accept_sparse=self._accept_sparse,
             dtype=(np.float64, np.float32),
             order="C",
             ensure_all_finite=False,
@@ -117,6 +122,7 @@ class BasePoE(BaseEstimator):
         except TrainingDivergedError:
             self._forget()
             raise
+        self._publish()
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -155,10 +161,10 @@ class BasePoE(BaseEstimator):
             if snapshot is None:
                 self._forget()
             else:  # roll back to the model as it was before this call
-                for k, v in snapshot.items():
-                    getattr(self, k)[...] = v
+                vars(self).update(snapshot)
                 vars(self).update(counters)
             raise
+        self._publish()
         return self
 
     def _reset(self, X):
@@ -169,6 +175,9 @@ class BasePoE(BaseEstimator):
         self.n_updates_ = 0
         self.reconstruction_error_ = np.zeros(0)
         self._init_state(X, np.random.default_rng([self._seed, 0]))
+
+    def _publish(self):
+        """Set fitted attributes derived from the training state (if any)."""
 
     def _observe(self, X):
         """Keep the running mean of the training data (e.g. for AIS's base model)."""

@@ -94,8 +94,9 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         Number of minibatch updates made.
     reconstruction_error_ : ndarray of shape (n_iter_,)
         Learning curve: mean squared difference between each training
-        minibatch and its one-step mean-field reconstruction, averaged per
-        epoch, as measured during training. The reconstruction is driven by
+        minibatch and its mean-field reconstruction after ``cd_steps`` Gibbs
+        steps (one step with ``persistent=True``), averaged per epoch, as
+        measured during training. The reconstruction is driven by
         sampled binary hidden states (as in training), so it is noisier than
         the deterministic :meth:`reconstruct`.
     n_features_in_ : int

@@ -203,3 +203,72 @@ def ais_visible_step(pre, base_bias, beta, U, V):
                 e = math.exp(z)
                 p = e / (1.0 + e)
             V[i, j] = 1.0 if U[i, j] < p else 0.0
+
+
+# ----------------------------------------------------------------- unigauss
+@njit(cache=True)
+def unigauss_posterior(quad, log_norm, logit_mix, log_uniform, R, goodness):
+    """Expert posteriors and goodness of a product of unigauss experts.
+
+    ``quad[i, m] = sum_d lambda_md (x_id - mu_md)**2`` (from BLAS) and
+    ``log_norm[m] = 0.5 * sum_d log lambda_md - 0.5 * D * log(2 pi)``, so
+    ``log N_m(x_i) = log_norm[m] - 0.5 * quad[i, m]``. With
+    ``t = logit_mix[m] + log N - log_uniform``: ``R[i, m] = sigmoid(t)``,
+    the posterior probability of the Gaussian, and
+    ``goodness[i] = sum_m log((1 - pi_m) U + pi_m N_m)
+    = sum_m log_uniform - softplus(logit_mix[m]) + softplus(t)``.
+    Expert 0 always picks its Gaussian: ``R[i, 0] = 1``, ``log f_0 = log N_0``.
+    """
+    n, M = quad.shape
+    for i in range(n):
+        g = 0.0
+        for m in range(M):
+            log_n = log_norm[m] - 0.5 * quad[i, m]
+            if m == 0:
+                R[i, 0] = 1.0
+                g += log_n
+                continue
+            t = logit_mix[m] + log_n - log_uniform
+            if t >= 0:
+                R[i, m] = 1.0 / (1.0 + math.exp(-t))
+            else:
+                e = math.exp(t)
+                R[i, m] = e / (1.0 + e)
+            g += log_uniform - softplus(logit_mix[m]) + softplus(t)
+        goodness[i] = g
+
+
+@njit(cache=True)
+def product_of_gaussians_sample(precision_sum, weighted_mean_sum, noise, out):
+    """Sample the normalized product of the chosen axis-aligned Gaussians.
+
+    For each sample and dimension, precisions add and means are
+    precision-weighted: with ``P = sum_m s_m lambda_m`` and
+    ``Q = sum_m s_m lambda_m mu_m`` (both from BLAS), the product is
+    ``N(Q / P, 1 / P)``; ``out = Q / P + noise / sqrt(P)`` for standard
+    normal ``noise``.
+    """
+    n, D = precision_sum.shape
+    for i in range(n):
+        for d in range(D):
+            p = precision_sum[i, d]
+            out[i, d] = weighted_mean_sum[i, d] / p + noise[i, d] / math.sqrt(p)
+
+
+@njit(cache=True)
+def unigauss_gradients(r_sum, RX, RX2, mu, precision, grad_mu, grad_rho):
+    """Sums over samples of d log f_m / d(mu, log lambda), from BLAS moments.
+
+    With ``RX = R.T @ X``, ``RX2 = R.T @ X**2`` and ``r_sum = R.sum(0)``:
+    ``d log f_m(x) / d mu_md = r_m lambda_md (x_d - mu_md)`` and
+    ``d log f_m(x) / d log lambda_md = r_m (1 - lambda_md (x_d - mu_md)**2) / 2``.
+    """
+    M, D = mu.shape
+    for m in range(M):
+        for d in range(D):
+            lam = precision[m, d]
+            u = mu[m, d]
+            first = RX[m, d] - r_sum[m] * u
+            second = RX2[m, d] - 2.0 * u * RX[m, d] + r_sum[m] * u * u
+            grad_mu[m, d] = lam * first
+            grad_rho[m, d] = 0.5 * (r_sum[m] - lam * second)

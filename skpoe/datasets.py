@@ -102,3 +102,76 @@ def load_mnist(subset="train", *, path=None, dtype=np.float32):
     X = _read_idx(_find(folder, images)).reshape(-1, 28 * 28).astype(dtype) / dtype(255)
     y = _read_idx(_find(folder, labels)).astype(np.int64)
     return X, y
+
+
+def make_grid_clusters(n_per_cluster=100, *, grid_size=5, missing=(2, 2), spread=0.05,
+                       random_state=None):
+    """2-D tight clusters on a grid with one grid point left out (Hinton 1999, Fig. 1).
+
+    Parameters
+    ----------
+    n_per_cluster : int, default=100
+        Points per cluster.
+    grid_size : int, default=5
+        Clusters at the integer points ``(i, j)``, ``0 <= i, j < grid_size``.
+    missing : tuple of int, default=(2, 2)
+        The grid point with no data.
+    spread : float, default=0.05
+        Standard deviation of each cluster.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_per_cluster * (grid_size**2 - 1), 2)
+
+    Examples
+    --------
+    >>> from skpoe.datasets import make_grid_clusters
+    >>> make_grid_clusters(10, random_state=0).shape
+    (240, 2)
+    """
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(random_state)
+    centers = np.array([(i, j) for i in range(grid_size) for j in range(grid_size)
+                        if (i, j) != tuple(missing)], dtype=float)
+    X = np.repeat(centers, n_per_cluster, axis=0)
+    return X + spread * rng.standard_normal(X.shape)
+
+
+def make_edge_images(n_samples=500, *, size=10, random_state=None):
+    """Images that each contain one sigmoid intensity edge (Hinton 2002, Fig. 4).
+
+    The edge's position, orientation and the intensities on both sides are
+    random; the profile across the edge is a sigmoid.
+
+    Parameters
+    ----------
+    n_samples : int, default=500
+    size : int, default=10
+        Images are ``size x size``.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, size * size)
+
+    Examples
+    --------
+    >>> from skpoe.datasets import make_edge_images
+    >>> make_edge_images(3, random_state=0).shape
+    (3, 100)
+    """
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(random_state)
+    coords = np.arange(size) - (size - 1) / 2
+    yy, xx = np.meshgrid(coords, coords, indexing="ij")
+    angle = rng.uniform(0, 2 * np.pi, n_samples)
+    offset = rng.uniform(-size / 3, size / 3, n_samples)
+    low, high = rng.uniform(0, 1, (2, n_samples))
+    distance = (np.cos(angle)[:, None, None] * xx + np.sin(angle)[:, None, None] * yy
+                - offset[:, None, None])
+    profile = 1 / (1 + np.exp(-2 * distance))  # sigmoid across the edge
+    images = low[:, None, None] + (high - low)[:, None, None] * profile
+    return images.reshape(n_samples, -1)

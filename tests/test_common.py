@@ -20,10 +20,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skpoe import BernoulliPoE, PoENoveltyDetector
+from skpoe import BernoulliPoE, PoENoveltyDetector, UnigaussPoE
 
 ESTIMATORS = [
     BernoulliPoE(n_components=4, n_iter=3, batch_size=10, random_state=0),
+    UnigaussPoE(n_components=3, n_iter=3, batch_size=10, random_state=0),
     # Its model scales the data into [0, 1] itself, as a user's would.
     PoENoveltyDetector(
         make_pipeline(

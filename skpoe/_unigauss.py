@@ -1,0 +1,329 @@
+"""UnigaussPoE: a product of "unigauss" experts for real-valued data.
+
+Each expert is a mixture of an axis-aligned Gaussian and a uniform over a box
+around the data (Hinton 1999; Hinton 2002, sec. 4-6). The CD update is
+``UnigaussPoE._cd_step``; the fused elementwise work is in ``_kernels.py``.
+"""
+
+import math
+
+import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from . import _kernels
+from ._base import BasePoE, make_generator
+
+
+class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
+    """Product of unigauss experts, trained by CD-1 (Hinton 2002, sec. 4).
+
+    Expert m is ``f_m(x) = pi_m N(x | mu_m, diag(sigma_m**2)) + (1 - pi_m) U(x)``.
+    Expert 0 is special: it always picks its Gaussian (``pi_0 = 1``), so the
+    product of the chosen Gaussians is always a proper distribution.
+
+    Expert 0 is also kept fixed at its initial vague Gaussian (on the data's
+    mean, the data's variance): it only keeps the product proper.
+
+    One CD-1 update, on every sample of a minibatch: (1) the posterior
+    probability that each expert picks its Gaussian, and the gradient of
+    ``log f_m`` at the data; (2) a stochastic choice per expert, and a sample
+    from the normalized product of the chosen Gaussians (precisions add,
+    means are precision-weighted): the reconstruction; (3) the gradient of
+    ``log f_m`` at the reconstruction, subtracted (eq. 3.4).
+
+    **Parameterization.** Learning happens in standardized coordinates
+    ``z = (x - mean) / std`` (per feature, from the first data seen; a
+    constant feature gets std 1), so one learning rate suits any units.
+    The parameters there are the means, the log precisions
+    ``log(1 / sigma**2)`` (clipped to [-10, 13.8], i.e. variances between
+    1e-6 and 2e4 in standardized units, so a constant feature stays finite)
+    and the mixing logits ``log(pi / (1 - pi))``: all unconstrained. The
+    step for a mean is its gradient times the expert's variance, i.e.
+    ``r (x - mu)`` rather than ``r (x - mu) / sigma**2`` (a natural-gradient
+    step: the Fisher information of a Gaussian's mean is its precision).
+    Without it, narrow experts take huge steps and get stranded outside the
+    data, where their posterior is zero and they never return.
+
+    **The uniform.** U is uniform over a box set from the first data seen:
+    the data's range per feature plus a 10% margin on each side, at least
+    one standard deviation wide (so a constant feature gives a finite box).
+    Its density is taken as constant everywhere, including outside the box,
+    so points outside it still get finite goodness.
+
+    **Initialization** (sec. 6): vague, randomly placed, circular Gaussians
+    with about the data's variance (means uniform in the data's range, unit
+    variance in standardized coordinates), mixing proportions 1/2.
+
+    Parameters
+    ----------
+    n_components : int, default=15
+        Number of experts, including the special expert 0.
+    learning_rate : float, default=0.01
+        Learning rate of the CD update (per-sample average gradient).
+    batch_size : int, default=100
+        Number of samples per minibatch.
+    n_iter : int, default=100
+        Number of epochs.
+    momentum : float, default=0.9
+        Momentum of the parameter updates after the warm-up.
+    momentum_warmup : int, default=50
+        Number of initial updates made with momentum 0.
+    shuffle : bool, default=True
+        Shuffle the samples before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Controls initialization, shuffling and sampling.
+    verbose : int, default=0
+        Print per-epoch progress.
+
+    Attributes
+    ----------
+    means_ : ndarray of shape (n_components, n_features)
+        Means of the experts' Gaussians.
+    variances_ : ndarray of shape (n_components, n_features)
+        Variances of the experts' Gaussians (axis-aligned).
+    mixing_ : ndarray of shape (n_components,)
+        Probability that each expert picks its Gaussian a priori, pi_m;
+        ``mixing_[0] == 1``.
+    uniform_low_, uniform_high_ : ndarray of shape (n_features,)
+        The box of the uniform distribution.
+    n_iter_ : int
+        Number of epochs trained.
+    n_updates_ : int
+        Number of minibatch updates.
+    reconstruction_error_ : ndarray of shape (n_iter_,)
+        Learning curve: mean squared difference, in standardized units,
+        between the data and their sampled one-step reconstructions.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    References
+    ----------
+    G. E. Hinton. Products of experts. ICANN 1999.
+
+    G. E. Hinton. Training products of experts by minimizing contrastive
+    divergence. Neural Computation 14(8), 2002.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpoe import UnigaussPoE
+    >>> X = np.random.default_rng(0).normal(size=(200, 2))
+    >>> poe = UnigaussPoE(n_components=4, n_iter=5, random_state=0).fit(X)
+    >>> poe.transform(X).shape
+    (200, 4)
+    >>> poe.means_.shape
+    (4, 2)
+    """
+
+    _accept_sparse = False
+    _parameter_constraints: dict = {
+        k: v for k, v in BasePoE._parameter_constraints.items() if k != "weight_decay"
+    }
+    _RHO_MIN, _RHO_MAX = -10.0, math.log(1e6)
+
+    def __init__(
+        self,
+        n_components=15,
+        *,
+        learning_rate=0.01,
+        batch_size=100,
+        n_iter=100,
+        momentum=0.9,
+        momentum_warmup=50,
+        shuffle=True,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.momentum = momentum
+        self.momentum_warmup = momentum_warmup
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -------------------------------------------------------------- state
+    def _init_state(self, X, rng):
+        dtype = X.dtype
+        std = X.std(axis=0)
+        self._center = X.mean(axis=0).astype(dtype)
+        self._scale = np.where(std > 1e-12 * (1 + np.abs(self._center)), std, 1.0).astype(dtype)
+        Z = (X - self._center) / self._scale
+        lo, hi = Z.min(axis=0), Z.max(axis=0)
+        width = np.maximum(1.2 * (hi - lo), 1.0)
+        middle = (lo + hi) / 2
+        self._box = np.stack([middle - width / 2, middle + width / 2]).astype(dtype)
+        self._log_uniform = float(-np.sum(np.log(width)))
+        M, D = self.n_components, X.shape[1]
+        self._mu = rng.uniform(lo, hi, size=(M, D)).astype(dtype)
+        self._mu[0] = 0.0  # the special expert sits on the data's mean
+        self._rho = np.zeros((M, D), dtype=dtype)  # unit variance: vague
+        self._logit = np.zeros(M, dtype=dtype)
+        for name in self._PARAMS:
+            setattr(self, "_velocity" + name, np.zeros_like(getattr(self, name)))
+
+    _PARAMS = ("_mu", "_rho", "_logit")
+
+    def _state(self):
+        return {k: getattr(self, k) for p in self._PARAMS for k in (p, "_velocity" + p)}
+
+    def _publish(self):
+        self.means_ = self._center + self._scale * self._mu
+        self.variances_ = self._scale**2 * np.exp(-self._rho)
+        self.mixing_ = 1.0 / (1.0 + np.exp(-self._logit))
+        self.mixing_[0] = 1.0
+        self.uniform_low_ = self._center + self._scale * self._box[0]
+        self.uniform_high_ = self._center + self._scale * self._box[1]
+
+    def _check_domain(self, lo, hi):
+        pass  # any finite value
+
+    # ------------------------------------------------------------- kernels
+    def _posterior(self, Z, temperature=1.0):
+        """(R, goodness) in standardized coordinates; see unigauss_posterior."""
+        precision = np.exp(self._rho)
+        weighted = precision * self._mu
+        quad = (Z * Z) @ precision.T - 2.0 * (Z @ weighted.T)
+        quad += np.sum(weighted * self._mu, axis=1)
+        log_norm = 0.5 * self._rho.sum(axis=1) - 0.5 * Z.shape[1] * math.log(2 * math.pi)
+        R = np.empty_like(quad)
+        goodness = np.empty(Z.shape[0], dtype=Z.dtype)
+        t = 1.0 / temperature  # tempering scales every term of the logit
+        _kernels.unigauss_posterior(
+            quad * t, (log_norm * t).astype(Z.dtype), (self._logit * t).astype(Z.dtype),
+            self._log_uniform * t, R, goodness,
+        )
+        return R, goodness, precision, weighted
+
+    def _reconstruct(self, R, precision, weighted, rng, temperature=1.0):
+        """Choose Gaussian or uniform per expert, sample the product of the Gaussians."""
+        S = (rng.random(R.shape, dtype=np.float32) < R).astype(R.dtype)
+        noise = rng.standard_normal((R.shape[0], precision.shape[1])).astype(R.dtype)
+        noise *= math.sqrt(temperature)
+        out = np.empty_like(noise)
+        _kernels.product_of_gaussians_sample(S @ precision, S @ weighted, noise, out)
+        return out
+
+    def _gradients(self, Z, R, precision, natural=False):
+        """Summed gradients of log f_m over the samples, for (mu, rho, logit).
+
+        With ``natural=True`` the mean's gradient is multiplied by the
+        variance (the CD update's step; see the class docstring).
+        """
+        grad_mu, grad_rho = np.empty_like(self._mu), np.empty_like(self._rho)
+        r_sum = R.sum(axis=0)
+        _kernels.unigauss_gradients(
+            r_sum, R.T @ Z, R.T @ (Z * Z), self._mu, precision, grad_mu, grad_rho
+        )
+        if natural:
+            grad_mu /= precision  # Fisher-preconditioned: r (x - mu)
+        pi = 1.0 / (1.0 + np.exp(-self._logit))
+        grad_logit = r_sum - Z.shape[0] * pi  # d log f / d logit = r - pi
+        grad_logit[0] = 0.0  # expert 0 has no mixing: it always picks its Gaussian
+        return {"_mu": grad_mu, "_rho": grad_rho, "_logit": grad_logit}
+
+    def _cd_step(self, batch, rng, momentum):
+        """One CD-1 update on a minibatch (hinton2002 sec. 4, steps 1-3)."""
+        Z = (batch - self._center) / self._scale
+        R, _, precision, weighted = self._posterior(Z)
+        positive = self._gradients(Z, R, precision, natural=True)
+        Z_recon = self._reconstruct(R, precision, weighted, rng)
+        R_recon, _, _, _ = self._posterior(Z_recon)
+        negative = self._gradients(Z_recon, R_recon, precision, natural=True)
+        step = self.learning_rate / Z.shape[0]
+        for name in self._PARAMS:
+            velocity = getattr(self, "_velocity" + name)
+            velocity *= momentum
+            velocity += step * (positive[name] - negative[name])
+            # Expert 0 stays as initialized, a vague Gaussian keeping the
+            # product proper (left free, it tightens into a blob at the data's
+            # centre and takes over a row of clusters).
+            velocity[0] = 0.0
+            getattr(self, name)[...] += velocity
+        np.clip(self._rho, self._RHO_MIN, self._RHO_MAX, out=self._rho)
+        return float(np.sum((Z - Z_recon) ** 2, dtype=np.float64))
+
+    # ----------------------------------------------------------- inference
+    def _standardize(self, X):
+        X = self._check_fitted_X(X)
+        return (X - self._center.astype(X.dtype)) / self._scale.astype(X.dtype)
+
+    def transform(self, X):
+        """Posterior probability that each expert picks its Gaussian.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        R : ndarray of shape (n_samples, n_components)
+            Column 0 (the special expert) is always 1.
+        """
+        return self._posterior(self._standardize(X))[0]
+
+    def score_samples(self, X):
+        """Goodness ``sum_m log f_m(x)``: log p(x) up to the constant log Z.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        goodness : ndarray of shape (n_samples,)
+        """
+        Z = self._standardize(X)
+        goodness = self._posterior(Z)[1]
+        # Densities in x are densities in z divided by prod_d scale_d, per expert.
+        goodness -= self.n_components * np.sum(np.log(self._scale))
+        return goodness
+
+    def sample(self, n_samples=1, *, n_steps=100, anneal_from=10.0, random_state=None):
+        """Samples by prolonged Gibbs sampling, with annealing (Hinton 2002, Fig. 3).
+
+        Chains start at uniformly random points in the uniform's box. Each
+        step picks Gaussian or uniform per expert from its posterior and then
+        samples the product of the chosen Gaussians. During the first half
+        of the steps the temperature falls geometrically from
+        ``anneal_from`` to 1: posteriors use ``logit / T`` and the product
+        Gaussian's variance is multiplied by T, so early chains roam widely.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        n_steps : int, default=100
+        anneal_from : float, default=10.0
+            Starting temperature; 1 means no annealing.
+        random_state : int, RandomState instance or None, default=None
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        rng = make_generator(random_state)
+        n_steps = max(int(n_steps), 1)
+        n_anneal = n_steps // 2 if anneal_from > 1 else 0
+        temperatures = np.r_[np.geomspace(anneal_from, 1.0, n_anneal), np.ones(n_steps - n_anneal)]
+        low, high = self._box
+        Z = rng.uniform(low, high, size=(n_samples, len(low))).astype(self._mu.dtype)
+        for T in temperatures:
+            R, _, precision, weighted = self._posterior(Z, T)
+            Z = self._reconstruct(R, precision, weighted, rng, T)
+        return self._center + self._scale * Z
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
