@@ -20,10 +20,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skpoe import BernoulliPoE, PoENoveltyDetector, UnigaussPoE
+from skpoe import BernoulliPoE, DeepBeliefNet, PoENoveltyDetector, UnigaussPoE
 
 ESTIMATORS = [
     BernoulliPoE(n_components=4, n_iter=3, batch_size=10, random_state=0),
+    DeepBeliefNet(
+        (4, 3), layer=BernoulliPoE(n_iter=3, batch_size=10), random_state=0
+    ),
     UnigaussPoE(n_components=3, n_iter=3, batch_size=10, random_state=0),
     # Its model scales the data into [0, 1] itself, as a user's would.
     PoENoveltyDetector(
@@ -62,7 +65,7 @@ _REASON = "feeds values > 1; the model needs [0, 1] (rerun scaled below)"
 
 
 def _expected_failed_checks(estimator):
-    if isinstance(estimator, BernoulliPoE):
+    if isinstance(estimator, (BernoulliPoE, DeepBeliefNet)):
         return {name: _REASON for name in _UNIT_INTERVAL_CHECKS}
     return {}
 
@@ -76,7 +79,10 @@ def _scaled(estimator):
     return make_pipeline(MinMaxScaler(clip=True), estimator)
 
 
-@parametrize_with_checks([_scaled(e) for e in ESTIMATORS if isinstance(e, BernoulliPoE)])
+_UNIT_INTERVAL = (BernoulliPoE, DeepBeliefNet)
+
+
+@parametrize_with_checks([_scaled(e) for e in ESTIMATORS if isinstance(e, _UNIT_INTERVAL)])
 def test_checks_in_unit_interval(estimator, check):
     name = getattr(check, "func", check).__name__
     if name not in _UNIT_INTERVAL_CHECKS:
@@ -92,7 +98,7 @@ _PIPELINE_MUTATES = {"check_estimators_overwrite_params", "check_dont_overwrite_
 
 
 @pytest.mark.parametrize(
-    "estimator", [e for e in ESTIMATORS if isinstance(e, BernoulliPoE)],
+    "estimator", [e for e in ESTIMATORS if isinstance(e, _UNIT_INTERVAL)],
     ids=lambda e: type(e).__name__,
 )
 def test_fit_leaves_params(estimator):
