@@ -2,10 +2,14 @@
 
 from ._base import TrainingDivergedError
 from ._bernoulli import BernoulliPoE
+from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._novelty import PoENoveltyDetector
 from ._unigauss import UnigaussPoE
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BernoulliPoE", "DeepBeliefNet", "PoENoveltyDetector", "TrainingDivergedError", "UnigaussPoE", "__version__"]
+__all__ = [
+    "BernoulliPoE",
+    "ClassConditionalPoEClassifier",
+    "DeepBeliefNet", "PoENoveltyDetector", "TrainingDivergedError", "UnigaussPoE", "__version__"]
