@@ -52,8 +52,11 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     so points outside it still get finite goodness.
 
     **Initialization** (sec. 6): vague, randomly placed, circular Gaussians
-    with about the data's variance (means uniform in the data's range, unit
-    variance in standardized coordinates), mixing proportions 1/2.
+    with about the data's variance (means at randomly chosen data points,
+    unit variance in standardized coordinates), mixing proportions 1/2.
+    (Means drawn uniformly in the box fail in many dimensions: such a point
+    is far from every sample, the Gaussian never wins over the uniform and
+    the expert never learns.)
 
     Parameters
     ----------
@@ -160,7 +163,10 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         self._box = np.stack([middle - width / 2, middle + width / 2]).astype(dtype)
         self._log_uniform = float(-np.sum(np.log(width)))
         M, D = self.n_components, X.shape[1]
-        self._mu = rng.uniform(lo, hi, size=(M, D)).astype(dtype)
+        # Randomly placed at data points: in many dimensions a random point of
+        # the box is tens of nats less likely than the uniform at every sample,
+        # so an expert started there has zero posterior and never learns.
+        self._mu = Z[rng.integers(len(Z), size=M)].astype(dtype)
         self._mu[0] = 0.0  # the special expert sits on the data's mean
         self._rho = np.zeros((M, D), dtype=dtype)  # unit variance: vague
         self._logit = np.zeros(M, dtype=dtype)
