@@ -1,7 +1,7 @@
 """Seconds per epoch of UnigaussPoE at three sizes: cost grows as n x D x M.
 
 Fits ``UnigaussPoE`` on random Gaussian data for a few epochs at three
-sizes, each doubling ``n_samples x n_features x n_components`` twice over
+sizes, each multiplying ``n_samples x n_features x n_components`` by 4 over
 the last, and prints seconds per epoch with the time per unit of
 ``n_samples * n_features * n_components``: if the cost is linear in that
 product, the last column stays about constant.
@@ -16,7 +16,7 @@ from skpoe import UnigaussPoE
 
 
 def main():
-    sizes = [(5000, 50, 25), (10000, 100, 25), (20000, 100, 50)]
+    sizes = [(10000, 100, 50), (20000, 100, 100), (40000, 200, 100)]
     rng = np.random.default_rng(0)
     UnigaussPoE(3, n_iter=1).fit(rng.normal(size=(100, 3)))  # Numba compilation
     print(f"{'n_samples':>9s} {'n_features':>10s} {'n_components':>12s} "
