@@ -3,7 +3,7 @@
 from ._base import TrainingDivergedError
 from ._bernoulli import BernoulliPoE
 from ._class_conditional import ClassConditionalPoEClassifier
-from ._dbn import DeepBeliefNet
+from ._dbn import DeepBeliefNet, DeepBeliefNetClassifier
 from ._novelty import PoENoveltyDetector
 from ._unigauss import UnigaussPoE
 
@@ -12,4 +12,6 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BernoulliPoE",
     "ClassConditionalPoEClassifier",
-    "DeepBeliefNet", "PoENoveltyDetector", "TrainingDivergedError", "UnigaussPoE", "__version__"]
+    "DeepBeliefNet",
+    "DeepBeliefNetClassifier",
+    "PoENoveltyDetector", "TrainingDivergedError", "UnigaussPoE", "__version__"]

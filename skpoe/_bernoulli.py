@@ -234,6 +234,14 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             }
         return buffers[n]
 
+    def _visible_probabilities(self, A, b):
+        """P(v = 1 | h) in place, from ``A = h @ W``: a sigmoid of ``A + b``.
+
+        The one place a subclass changes to give the visible layer another
+        kind of unit (the DBN classifier's top RBM has a softmax label group).
+        """
+        return _sigmoid_(A, b)
+
     def _sample_hidden(self, P, ws, rng):
         """Binary hidden states drawn from probabilities P (into ws['S'])."""
         U = ws["U_hidden"]
@@ -272,7 +280,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         for step in range(self.cd_steps):
             if step > 0:
                 S = self._sample_hidden(h_model, ws, rng)
-            _sigmoid_(np.dot(S, W, out=v_model), b)
+            self._visible_probabilities(np.dot(S, W, out=v_model), b)
             if self.persistent:
                 rng.random(out=ws["U_visible"], dtype=np.float32)
                 _kernels.bernoulli_sample(v_model, ws["U_visible"], v_model)

@@ -24,6 +24,7 @@ from skpoe import (
     BernoulliPoE,
     ClassConditionalPoEClassifier,
     DeepBeliefNet,
+    DeepBeliefNetClassifier,
     PoENoveltyDetector,
     UnigaussPoE,
 )
@@ -40,6 +41,10 @@ ESTIMATORS = [
         ),
         random_state=0,
     ),
+    DeepBeliefNetClassifier(
+        (8, 16), layer=BernoulliPoE(n_iter=10, batch_size=10), fine_tune_epochs=1,
+        batch_size=10, random_state=0,
+    ),
     UnigaussPoE(n_components=3, n_iter=3, batch_size=10, random_state=0),
     # Its model scales the data into [0, 1] itself, as a user's would.
     PoENoveltyDetector(
@@ -49,6 +54,9 @@ ESTIMATORS = [
         )
     ),
 ]
+
+# Estimators whose input must lie in [0, 1].
+_UNIT_INTERVAL = (BernoulliPoE, DeepBeliefNet, DeepBeliefNetClassifier)
 
 # Checks whose generated data lie outside [0, 1] after the positive_only shift.
 _UNIT_INTERVAL_CHECKS = [
@@ -80,6 +88,17 @@ _REASON = "feeds values > 1; the model needs [0, 1] (rerun scaled below)"
 _OUT_OF_FOLD = "fit_transform returns out-of-fold scores by design (like TargetEncoder)"
 
 
+# Classifier checks that also feed values > 1.
+_UNIT_INTERVAL_CLASSIFIER_CHECKS = [
+    "check_classifier_data_not_an_array",
+    "check_classifiers_classes",
+    "check_classifiers_train",
+    "check_classifiers_train(readonly_memmap=True)",
+    "check_classifiers_train(readonly_memmap=True,X_dtype=float32)",
+    "check_decision_proba_consistency",
+]
+
+
 def _expected_failed_checks(estimator):
     if isinstance(estimator, ClassConditionalPoEClassifier):
         return {
@@ -87,8 +106,13 @@ def _expected_failed_checks(estimator):
             "check_transformer_general(readonly_memmap=True)": _OUT_OF_FOLD,
             "check_transformer_data_not_an_array": _OUT_OF_FOLD,
         }
-    if isinstance(estimator, (BernoulliPoE, DeepBeliefNet)):
-        return {name: _REASON for name in _UNIT_INTERVAL_CHECKS}
+    if isinstance(estimator, _UNIT_INTERVAL):
+        names = _UNIT_INTERVAL_CHECKS
+        if isinstance(estimator, DeepBeliefNetClassifier):
+            # (it refuses one sample for having one class, which passes the check)
+            names = [n for n in names if n != "check_fit2d_1sample"]
+            names = names + _UNIT_INTERVAL_CLASSIFIER_CHECKS
+        return {name: _REASON for name in names}
     return {}
 
 
@@ -101,13 +125,10 @@ def _scaled(estimator):
     return make_pipeline(MinMaxScaler(clip=True), estimator)
 
 
-_UNIT_INTERVAL = (BernoulliPoE, DeepBeliefNet)
-
-
 @parametrize_with_checks([_scaled(e) for e in ESTIMATORS if isinstance(e, _UNIT_INTERVAL)])
 def test_checks_in_unit_interval(estimator, check):
     name = getattr(check, "func", check).__name__
-    if name not in _UNIT_INTERVAL_CHECKS:
+    if name not in _UNIT_INTERVAL_CHECKS + _UNIT_INTERVAL_CLASSIFIER_CHECKS:
         pytest.skip("runs on the bare estimator in test_sklearn_compatible")
     if name in _PIPELINE_MUTATES:
         pytest.skip("a Pipeline fits its steps in place; see test_fit_leaves_params")
@@ -129,7 +150,7 @@ def test_fit_leaves_params(estimator):
     estimator = clone(estimator)
     params = copy.deepcopy(estimator.get_params())
     public = {k: v for k, v in vars(estimator).items() if not k.endswith("_")}
-    estimator.fit(X)
+    estimator.fit(X, rng.randint(2, size=30))  # y for the classifiers, ignored otherwise
     after = estimator.get_params()
     assert params.keys() == after.keys()
     for key, value in params.items():
