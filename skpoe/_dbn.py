@@ -41,6 +41,23 @@ def _check_sizes(hidden_layer_sizes):
     return sizes
 
 
+def _bernoulli_log_prob(x, logits):
+    """Row sums of log Bernoulli(x | sigmoid(logits)) for x in [0, 1], stably."""
+    return np.sum(x * logits - np.logaddexp(0.0, logits), axis=1)
+
+
+def _sample(P, rng):
+    return (rng.random(P.shape, dtype=np.float32) < P).astype(P.dtype)
+
+
+def _softmax_(A):
+    """In place, row-wise softmax."""
+    A -= A.max(axis=1, keepdims=True)
+    np.exp(A, out=A)
+    A /= A.sum(axis=1, keepdims=True)
+    return A
+
+
 class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """A stack of BernoulliPoEs trained greedily, layer by layer.
 
@@ -183,6 +200,63 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         return self.layer_scores(X).sum(axis=1)
 
+    def log_likelihood_bound(self, X, *, n_samples=10, log_partition=None,
+                             random_state=0, **log_partition_params):
+        """Variational lower bound on log p(v) per sample (Hinton et al. 2006, eq. 8).
+
+        With the factorial recognition distribution Q of the up-pass
+        (``Q(h_k | h_{k-1})`` by each layer's ``transform``) and the net as a
+        generative model (the top RBM's marginal over its input, and each
+        lower layer's ``p(h_{k-1} | h_k) = sigmoid(h_k W_k + b_k)``):
+
+        ``log p(v) >= E_Q[log p(h_{L-1}) + sum_k log p(h_{k-1} | h_k)
+        - sum_k log Q(h_k | h_{k-1})]``,
+
+        estimated by averaging over ``n_samples`` up-pass samples. The top
+        RBM's ``log p(h) = goodness(h) - log Z`` needs its log Z, exact or by
+        AIS (:meth:`BernoulliPoE.log_partition`); the estimate's error adds
+        the AIS error to the sampling error. For one layer the bound is
+        ``score_samples - log Z``, exact.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Binary data for a true (discrete) log-likelihood.
+        n_samples : int, default=10
+            Up-pass samples per data vector.
+        log_partition : float, default=None
+            The top RBM's log Z if already known; else computed with
+            ``layers_[-1].log_partition(**log_partition_params)``.
+        random_state : int, RandomState instance or None, default=0
+            Seed of the up-pass samples.
+
+        Returns
+        -------
+        bound : ndarray of shape (n_samples_X,)
+        """
+        check_is_fitted(self)
+        V = self._validate(X, reset=False)
+        V = V.toarray() if hasattr(V, "toarray") else np.asarray(V)
+        V = V.astype(np.float64)
+        top = self.layers_[-1]
+        if log_partition is None:
+            log_partition = top.log_partition(**log_partition_params)
+        rng = make_generator(random_state)
+        total = np.zeros(len(V))
+        for _ in range(max(int(n_samples), 1)):
+            below, bound = V, np.zeros(len(V))
+            for layer in self.layers_[:-1]:
+                W, c, b = layer._params_as(np.float64)
+                q = _sigmoid_(below @ W.T, c)
+                h = _sample(q, rng)
+                # log Q(h | below) and log p(below | h), both factorial Bernoulli
+                bound -= _bernoulli_log_prob(h, below @ W.T + c)
+                bound += _bernoulli_log_prob(below, h @ W + b)
+                below = h
+            bound += top.score_samples(below) - log_partition
+            total += bound
+        return total / max(int(n_samples), 1)
+
     def sample(self, n_samples=1, *, n_steps=1000, random_state=None):
         """Fantasies: Gibbs sampling in the top RBM, then a down-pass.
 
@@ -223,18 +297,6 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         tags.input_tags.positive_only = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-def _softmax_(A):
-    """In place, row-wise softmax."""
-    A -= A.max(axis=1, keepdims=True)
-    np.exp(A, out=A)
-    A /= A.sum(axis=1, keepdims=True)
-    return A
-
-
-def _sample(P, rng):
-    return (rng.random(P.shape, dtype=np.float32) < P).astype(P.dtype)
 
 
 class _LabeledRBM(BernoulliPoE):
