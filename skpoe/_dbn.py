@@ -50,6 +50,18 @@ def _sample(P, rng):
     return (rng.random(P.shape, dtype=np.float32) < P).astype(P.dtype)
 
 
+def _down_pass(states, weights_and_biases, rng):
+    """A directed down-pass from binary ``states``: ``[(W, b), ...]`` top-down,
+    each ``W`` of shape (n_above, n_below). Returns every layer below, top
+    first: sampled binary states, the bottom as probabilities."""
+    layers = []
+    for i, (W, b) in enumerate(weights_and_biases):
+        probs = _sigmoid_(states @ W, b)
+        states = probs if i == len(weights_and_biases) - 1 else _sample(probs, rng)
+        layers.append(states)
+    return layers
+
+
 def _softmax_(A):
     """In place, row-wise softmax."""
     A -= A.max(axis=1, keepdims=True)
@@ -281,11 +293,11 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         rng = make_generator(random_state)
         top = self.layers_[-1]
         V = top.sample(n_samples, n_steps=n_steps, random_state=rng.integers(2**31))
-        for layer in reversed(self.layers_[:-1]):
-            H = (rng.random(V.shape, dtype=np.float32) < V).astype(V.dtype)
-            W, _, b = layer._params_as(V.dtype)
-            V = _sigmoid_(np.dot(H, W), b)
-        return V
+        if len(self.layers_) == 1:
+            return V
+        generative = [(layer.components_, layer.intercept_visible_)
+                      for layer in reversed(self.layers_[:-1])]
+        return _down_pass(_sample(V, rng), generative, rng)[-1]
 
     @property
     def _n_features_out(self):
@@ -497,12 +509,9 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
                     neg_top = _sample(_sigmoid_(neg_pen @ self.top_weights_.T
                                                 + neg_lab @ self.label_weights_.T,
                                                 self.top_bias_), rng)
-                # Down-pass: sleep states with the generative weights.
-                sleep = [neg_pen]
-                for W, b in zip(reversed(G), reversed(Gb)):
-                    probs = _sigmoid_(sleep[-1] @ W, b)
-                    sleep.append(_sample(probs, rng) if len(sleep) < len(G) else probs)
-                sleep = sleep[::-1]  # bottom (visible probabilities) to pen
+                # Down-pass: sleep states with the generative weights,
+                # listed bottom (visible probabilities) to pen.
+                sleep = [neg_pen, *_down_pass(neg_pen, list(zip(G, Gb))[::-1], rng)][::-1]
                 # Generative weights: predict each wake layer from the one above.
                 for i, (W, b) in enumerate(zip(G, Gb)):
                     err = wake[i] - _sigmoid_(wake[i + 1] @ W, b)
@@ -607,12 +616,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         for _ in range(max(int(n_steps), 1)):
             top = _sample(_sigmoid_(pen @ self.top_weights_.T, clamped[0]), rng)
             pen = _sample(_sigmoid_(top @ self.top_weights_, self.penultimate_bias_), rng)
-        V = pen
-        for i, (W, b) in enumerate(zip(reversed(self.generative_weights_),
-                                       reversed(self.generative_biases_))):
-            probs = _sigmoid_(V @ W, b)
-            V = probs if i == len(self.generative_weights_) - 1 else _sample(probs, rng)
-        return V
+        generative = list(zip(self.generative_weights_, self.generative_biases_))[::-1]
+        return _down_pass(pen, generative, rng)[-1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
