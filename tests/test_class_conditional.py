@@ -153,3 +153,33 @@ def test_dask_backend_gives_the_same_model(split):
             clf = ClassConditionalPoEClassifier(_poe(16), n_jobs=2, random_state=0)
             clf.fit(X_train, y_train)
     np.testing.assert_array_equal(clf.transform(X_test), expected.transform(X_test))
+
+
+# ------------------------------------------------- model-based normalization
+from skpoe._class_conditional import _layer_scores, _shifts  # noqa: E402
+
+
+def test_shifts():
+    image = np.arange(1, 10, dtype=float).reshape(1, 9)  # 3x3: 1..9
+    shifted = [s.reshape(3, 3) for s in _shifts(image, (3, 3))]
+    np.testing.assert_array_equal(shifted[0], [[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    np.testing.assert_array_equal(shifted[1], [[0, 0, 0], [1, 2, 3], [4, 5, 6]])  # down
+    np.testing.assert_array_equal(shifted[2], [[4, 5, 6], [7, 8, 9], [0, 0, 0]])  # up
+    np.testing.assert_array_equal(shifted[3], [[0, 1, 2], [0, 4, 5], [0, 7, 8]])  # right
+    np.testing.assert_array_equal(shifted[4], [[2, 3, 0], [5, 6, 0], [8, 9, 0]])  # left
+
+
+def test_model_based_normalization(split):
+    X_train, X_test, y_train, y_test = split
+    clf = ClassConditionalPoEClassifier(_poe(), image_shape=(8, 8), random_state=0)
+    clf.fit(X_train, y_train)
+    normalized = clf.transform(X_test)
+    plain = np.hstack([_layer_scores(m, X_test) for m in clf.estimators_[0]])
+    assert np.all(normalized >= plain - 1e-9)  # the best of five includes the image
+    # A digit moved by one pixel is scored as if moved back.
+    moved = _shifts(X_test, (8, 8))[3]  # one pixel to the right
+    own = clf.transform(moved)[np.arange(len(y_test)), y_test]
+    assert np.median(own - plain[np.arange(len(y_test)), y_test]) > -1
+    assert clf.score(X_test, y_test) > 0.95
+    with pytest.raises(ValueError, match="image_shape"):
+        ClassConditionalPoEClassifier(_poe(4), image_shape=(5, 5)).fit(X_train, y_train)
