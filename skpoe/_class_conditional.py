@@ -12,6 +12,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
@@ -249,9 +251,6 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         self.n_layers_ = scores.shape[1] // len(self.classes_)
         final = self.final_estimator
         if final is None:
-            from sklearn.pipeline import make_pipeline
-            from sklearn.preprocessing import StandardScaler
-
             final = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
         self.final_estimator_ = clone(final).fit(scores, self.classes_[y_index])
         totals = scores.reshape(len(scores), len(self.classes_), self.n_layers_).sum(-1)
