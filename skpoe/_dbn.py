@@ -41,6 +41,19 @@ def _check_sizes(hidden_layer_sizes):
     return sizes
 
 
+def _fit_greedy(template, sizes, seeds, X):
+    """Train clones of ``template`` greedily, each on the P(h | v) of the one below.
+
+    Returns the fitted layers and the top layer's activities on X.
+    """
+    layers, data = [], X
+    for size, seed in zip(sizes, seeds):
+        layer = clone(template).set_params(n_components=size, random_state=int(seed))
+        data = layer.fit(data).transform(data)
+        layers.append(layer)
+    return layers, data
+
+
 def _bernoulli_log_prob(x, logits):
     """Row sums of log Bernoulli(x | sigmoid(logits)) for x in [0, 1], stably."""
     return np.sum(x * logits - np.logaddexp(0.0, logits), axis=1)
@@ -148,12 +161,7 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         template = BernoulliPoE() if self.layer is None else self.layer
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
-        layers, data = [], X
-        for size, seed in zip(sizes, seeds):
-            layer = clone(template).set_params(n_components=size, random_state=int(seed))
-            data = layer.fit(data).transform(data)
-            layers.append(layer)
-        self.layers_ = layers
+        self.layers_ = _fit_greedy(template, sizes, seeds, X)[0]
         return self
 
     def _up(self, X):
@@ -445,16 +453,12 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         template = BernoulliPoE() if self.layer is None else self.layer
 
         # Greedy: directed layers first, then the top RBM on [pen, labels].
-        data = X
-        self.recognition_weights_, self.recognition_biases_ = [], []
-        self.generative_weights_, self.generative_biases_ = [], []
-        for size, seed in zip(sizes[:-1], seeds):
-            layer = clone(template).set_params(n_components=size, random_state=int(seed))
-            data = layer.fit(data).transform(data)
-            self.recognition_weights_.append(np.array(layer.components_, order="C"))
-            self.recognition_biases_.append(layer.intercept_hidden_.copy())
-            self.generative_weights_.append(np.array(layer.components_, order="C"))
-            self.generative_biases_.append(layer.intercept_visible_.copy())
+        layers, data = _fit_greedy(template, sizes[:-1], seeds[:-1], X)
+        # Untied copies: up-down changes recognition and generative weights apart.
+        self.recognition_weights_ = [np.array(lay.components_, order="C") for lay in layers]
+        self.recognition_biases_ = [lay.intercept_hidden_.copy() for lay in layers]
+        self.generative_weights_ = [np.array(lay.components_, order="C") for lay in layers]
+        self.generative_biases_ = [lay.intercept_visible_.copy() for lay in layers]
         top = _LabeledRBM(**{**clone(template).get_params(), "n_components": sizes[-1],
                              "random_state": int(seeds[-1]), "persistent": False})
         top.n_labels = len(self.classes_)

@@ -17,6 +17,15 @@ from numba import njit
 
 
 @njit(cache=True)
+def logistic(x):
+    """``1 / (1 + exp(-x))`` without overflow for any finite ``x``."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+@njit(cache=True)
 def sigmoid_(A, bias):
     """In place: ``A[i, j] = 1 / (1 + exp(-(A[i, j] + bias[j])))``.
 
@@ -28,12 +37,7 @@ def sigmoid_(A, bias):
     n, m = A.shape
     for i in range(n):
         for j in range(m):
-            x = A[i, j] + bias[j]
-            if x >= 0:
-                A[i, j] = 1.0 / (1.0 + math.exp(-x))
-            else:
-                e = math.exp(x)
-                A[i, j] = e / (1.0 + e)
+            A[i, j] = logistic(A[i, j] + bias[j])
 
 
 @njit(cache=True)
@@ -176,13 +180,7 @@ def ais_hidden_step(pre, beta_prev, beta, U, log_w, H):
         for j in range(m):
             x = pre[i, j]
             s += softplus(beta * x) - softplus(beta_prev * x)
-            z = beta * x
-            if z >= 0:
-                p = 1.0 / (1.0 + math.exp(-z))
-            else:
-                e = math.exp(z)
-                p = e / (1.0 + e)
-            H[i, j] = 1.0 if U[i, j] < p else 0.0
+            H[i, j] = 1.0 if U[i, j] < logistic(beta * x) else 0.0
         log_w[i] += s
 
 
@@ -197,12 +195,7 @@ def ais_visible_step(pre, base_bias, beta, U, V):
     for i in range(n):
         for j in range(m):
             z = (1.0 - beta) * base_bias[j] + beta * pre[i, j]
-            if z >= 0:
-                p = 1.0 / (1.0 + math.exp(-z))
-            else:
-                e = math.exp(z)
-                p = e / (1.0 + e)
-            V[i, j] = 1.0 if U[i, j] < p else 0.0
+            V[i, j] = 1.0 if U[i, j] < logistic(z) else 0.0
 
 
 # ----------------------------------------------------------------- unigauss
@@ -229,11 +222,7 @@ def unigauss_posterior(quad, log_norm, logit_mix, log_uniform, R, goodness):
                 g += log_n
                 continue
             t = logit_mix[m] + log_n - log_uniform
-            if t >= 0:
-                R[i, m] = 1.0 / (1.0 + math.exp(-t))
-            else:
-                e = math.exp(t)
-                R[i, m] = e / (1.0 + e)
+            R[i, m] = logistic(t)
             g += log_uniform - softplus(logit_mix[m]) + softplus(t)
         goodness[i] = g
 
