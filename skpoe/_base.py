@@ -31,8 +31,95 @@ def make_generator(random_state, *stream):
     return np.random.default_rng([seed, *stream])
 
 
-class TrainingDivergedError(FloatingPointError):
-    """Raised when the parameters of a PoE stop being finite during training."""
+def validate_input(estimator, X, y="no_validation", **kwargs):
+    """``validate_data`` with errors that say how to fix the input.
+
+    Finite values and float32/float64 (kept) are always asked for; other
+    keyword arguments go to ``sklearn.utils.validation.validate_data``.
+    """
+    kwargs = {"dtype": (np.float64, np.float32), **kwargs}
+    try:
+        return validate_data(estimator, X, y, **kwargs)
+    except ValueError as exc:
+        message = str(exc)
+        name = type(estimator).__name__
+        if "could not convert" in message or "strings" in message:
+            raise ValueError(
+                f"{name} needs numeric input: {message}. Encode text and "
+                "categories as numbers first, e.g. with "
+                "sklearn.preprocessing.OneHotEncoder."
+            ) from exc
+        if "NaN" in message or "infinity" in message:
+            raise ValueError(
+                f"Input X contains NaN or inf; {name} needs finite values. Impute "
+                "or drop them first, e.g. with sklearn.impute.SimpleImputer."
+            ) from exc
+        raise
+
+
+def unit_interval_error(name, lo, hi):
+    """The ValueError for values outside [0, 1] (None if there are none)."""
+    if lo < 0:
+        return ValueError(
+            f"Negative values in data passed to {name}: it expects values in "
+            f"[0, 1] (treated as probabilities); got min={lo:.4g}. Scale the data "
+            "first, e.g. with sklearn.preprocessing.MinMaxScaler(clip=True)."
+        )
+    if hi > 1:
+        return ValueError(
+            f"{name} expects values in [0, 1] (treated as probabilities); got "
+            f"max={hi:.4g}. Scale the data first, e.g. X / X.max() or "
+            "sklearn.preprocessing.MinMaxScaler(clip=True)."
+        )
+    return None
+
+
+def check_unit_interval(name, X):
+    """Raise a clear ValueError unless every value of X (dense or CSR) is in [0, 1]."""
+    values = X.data if sp.issparse(X) else np.asarray(X).ravel()
+    if values.size:
+        lo, hi, _, _ = _kernels.value_range(np.ascontiguousarray(values))
+        error = unit_interval_error(name, lo, hi)
+        if error is not None:
+            raise error
+
+
+def forget_fitted(estimator):
+    """Delete every fitted attribute: a failed fit leaves no half-fitted model."""
+    for name in list(vars(estimator)):
+        if name.endswith("_") and not name.startswith("__"):
+            delattr(estimator, name)
+
+
+class TrainingDivergedError(FloatingPointError, ValueError):
+    """Raised when training diverges, usually because the learning rate is too large.
+
+    Training has diverged when a parameter stops being finite or grows
+    beyond ``MAX_PARAMETER`` (1000) in absolute value. For inputs in
+    [0, 1] (or standardized ones) such a weight or bias switches a unit on
+    or off whatever its input: learning at a sensible rate never gets there,
+    because the gradient vanishes as units saturate. The estimator is left
+    unfitted (``fit``) or as it was (``partial_fit``).
+
+    It is both a ``FloatingPointError`` and a ``ValueError`` (a bad
+    parameter value), so either ``except`` clause catches it.
+    """
+
+
+MAX_PARAMETER = 1e3
+
+
+def check_parameters(name, arrays, advice):
+    """Raise TrainingDivergedError if an array is non-finite or beyond MAX_PARAMETER."""
+    for key, value in arrays.items():
+        if not np.isfinite(value).all():
+            raise TrainingDivergedError(f"{name} diverged: {key} became NaN or inf. {advice}")
+        largest = float(np.max(np.abs(value))) if value.size else 0.0
+        if largest > MAX_PARAMETER:
+            raise TrainingDivergedError(
+                f"{name} diverged: {key} reached {largest:.3g} in absolute value "
+                f"(a sensible model stays below {MAX_PARAMETER:g}). {advice}"
+            )
 
 
 class BasePoE(BaseEstimator):
@@ -43,7 +130,7 @@ class BasePoE(BaseEstimator):
     returning its summed squared reconstruction error), ``_state()`` (the
     arrays that training changes, by attribute name: checked for
     divergence, restored by a failed ``partial_fit``) and
-    ``_check_domain(lo, hi)`` (reject values outside the model's domain).
+    ``_check_domain(lo, hi, dtype)`` (reject values outside the model's domain).
     """
 
     # Sparse formats a model takes: dense minibatches are made from them.
@@ -69,14 +156,9 @@ class BasePoE(BaseEstimator):
     def _validate_X(self, X, *, reset):
         """Validate ``X``: finite, 2-D, float32/float64 kept, CSR allowed."""
         name = type(self).__name__
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=self._accept_sparse,
-            dtype=(np.float64, np.float32),
-            order="C",
-            ensure_all_finite=False,
-            reset=reset,
+        X = validate_input(
+            self, X, accept_sparse=self._accept_sparse, order="C",
+            ensure_all_finite=False, reset=reset,
         )
         values = X.data if sp.issparse(X) else X.ravel()
         lo, hi, n_nan, n_inf = _kernels.value_range(values)
@@ -91,10 +173,10 @@ class BasePoE(BaseEstimator):
             if X.nnz < X.shape[0] * X.shape[1]:  # implicit zeros
                 lo, hi = min(lo, 0.0), max(hi, 0.0)
         if values.size:
-            self._check_domain(lo, hi)
+            self._check_domain(lo, hi, X.dtype)
         return X
 
-    def _check_domain(self, lo, hi):  # pragma: no cover - overridden
+    def _check_domain(self, lo, hi, dtype):  # pragma: no cover - overridden
         """Raise a ValueError if values in [lo, hi] are outside the model's domain."""
 
     # --------------------------------------------------------------- training
@@ -188,10 +270,7 @@ class BasePoE(BaseEstimator):
         self._data_mean, self._n_seen = mean, n_old + X.shape[0]
 
     def _forget(self):
-        """Leave no half-fitted model behind."""
-        for name in list(vars(self)):
-            if name.endswith("_") and not name.startswith("__"):
-                delattr(self, name)
+        forget_fitted(self)
 
     def _run_epochs(self, X, n_epochs):
         n_samples = X.shape[0]
@@ -231,13 +310,11 @@ class BasePoE(BaseEstimator):
                 )
 
     def _check_finite(self):
-        for key, value in self._state().items():
-            if not np.isfinite(value).all():
-                raise TrainingDivergedError(
-                    f"{type(self).__name__} diverged: {key} became NaN or inf "
-                    f"after {self.n_updates_} updates. Lower learning_rate "
-                    f"(now {self.learning_rate}) or momentum (now {self.momentum})."
-                )
+        check_parameters(
+            type(self).__name__, self._state(),
+            f"After {self.n_updates_} updates; lower learning_rate "
+            f"(now {self.learning_rate}) or momentum (now {self.momentum}).",
+        )
 
     def _check_fitted_X(self, X):
         check_is_fitted(self)

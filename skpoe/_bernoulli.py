@@ -15,7 +15,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._base import BasePoE, make_generator
+from ._base import BasePoE, make_generator, unit_interval_error
 from ._partition import (
     MAX_EXACT_UNITS,
     ais_log_partition,
@@ -165,20 +165,10 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         self.verbose = verbose
 
     # ------------------------------------------------------------- training
-    def _check_domain(self, lo, hi):
-        if lo < 0:
-            raise ValueError(
-                f"Negative values in data passed to {type(self).__name__}: it "
-                f"expects values in [0, 1] (treated as probabilities); got "
-                f"min={lo:.4g}. Scale the data first, e.g. with "
-                "sklearn.preprocessing.MinMaxScaler(clip=True)."
-            )
-        if hi > 1:
-            raise ValueError(
-                f"{type(self).__name__} expects values in [0, 1] (treated as "
-                f"probabilities); got max={hi:.4g}. Scale the data first, e.g. "
-                "X / X.max() or sklearn.preprocessing.MinMaxScaler(clip=True)."
-            )
+    def _check_domain(self, lo, hi, dtype):
+        error = unit_interval_error(type(self).__name__, lo, hi)
+        if error is not None:
+            raise error
 
     def _init_state(self, X, rng):
         dtype = X.dtype

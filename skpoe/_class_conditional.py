@@ -6,6 +6,7 @@ logistic regression learns from those scores, on data the class models did
 not train on, how to turn them into a decision.
 """
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -18,9 +19,10 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from ._base import forget_fitted, validate_input
 from ._bernoulli import BernoulliPoE
 
 
@@ -134,6 +136,11 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         the best, so a slightly misplaced digit is judged by how well it fits
         once placed right. Costs five times the scoring; training is
         unchanged.
+    verbose : int, default=0
+        If positive, report each round of class-model training (passed to
+        joblib's ``Parallel`` too). The class models' learning curves are
+        their own ``reconstruction_error_`` (in ``estimators_``); set the
+        estimator's ``verbose`` for their per-epoch progress.
 
     Attributes
     ----------
@@ -171,21 +178,22 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "image_shape": ["array-like", None],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, estimator=None, *, final_estimator=None, cv=0.2, n_jobs=None,
-                 random_state=None, image_shape=None):
+                 random_state=None, image_shape=None, verbose=0):
         self.estimator = estimator
         self.final_estimator = final_estimator
         self.cv = cv
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.image_shape = image_shape
+        self.verbose = verbose
 
     # --------------------------------------------------------------- helpers
     def _validate(self, X):
-        return validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32),
-                             reset=False)
+        return validate_input(self, X, accept_sparse="csr", reset=False)
 
     def _setup(self, y, rng):
         self.classes_, y_index = np.unique(y, return_inverse=True)
@@ -223,8 +231,12 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
             )
             for c, seed in enumerate(seeds)
         )
-        results = Parallel(n_jobs=self.n_jobs)(jobs)
+        start = time.perf_counter()
+        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(jobs)
         models = [m for m, _ in results]
+        if self.verbose:
+            print(f"[{type(self).__name__}] trained {len(models)} class models on "
+                  f"{int(train.sum())} samples in {time.perf_counter() - start:.2f} s")
         scores = None if score_rows is None else np.hstack([s for _, s in results])
         return models, scores
 
@@ -276,7 +288,15 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         return self
 
     def _fit(self, X, y, return_scores):
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32))
+        forget_fitted(self)
+        try:
+            return self._fit_checked(X, y, return_scores)
+        except BaseException:
+            forget_fitted(self)  # no half-fitted model
+            raise
+
+    def _fit_checked(self, X, y, return_scores):
+        X, y = validate_input(self, X, y, accept_sparse="csr")
         check_classification_targets(y)
         if self.image_shape is not None and (
             len(self.image_shape) != 2 or np.prod(self.image_shape) != X.shape[1]

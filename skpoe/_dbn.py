@@ -5,6 +5,7 @@ probabilities of the layer below (Mayraz & Hinton 2002, sec. 3.1); a layer
 never knows it is in a stack.
 """
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,10 +20,16 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._base import TrainingDivergedError, make_generator
+from ._base import (
+    check_parameters,
+    check_unit_interval,
+    forget_fitted,
+    make_generator,
+    validate_input,
+)
 from ._bernoulli import BernoulliPoE, _sigmoid_
 
 
@@ -41,14 +48,20 @@ def _check_sizes(hidden_layer_sizes):
     return sizes
 
 
-def _fit_greedy(template, sizes, seeds, X):
+def _fit_greedy(template, sizes, seeds, X, verbose=0, name="DeepBeliefNet"):
     """Train clones of ``template`` greedily, each on the P(h | v) of the one below.
 
-    Returns the fitted layers and the top layer's activities on X.
+    Returns the fitted layers and the top layer's activities on X. With
+    ``verbose``, says which layer trains and passes ``verbose`` to the
+    layers, so that they report their epochs.
     """
     layers, data = [], X
-    for size, seed in zip(sizes, seeds):
+    for k, (size, seed) in enumerate(zip(sizes, seeds)):
         layer = clone(template).set_params(n_components=size, random_state=int(seed))
+        if verbose:
+            print(f"[{name}] layer {k + 1}/{len(sizes)}: {data.shape[1]} -> {size} units")
+            if "verbose" in layer.get_params():
+                layer.set_params(verbose=max(verbose, layer.get_params()["verbose"]))
         data = layer.fit(data).transform(data)
         layers.append(layer)
     return layers, data
@@ -104,11 +117,18 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         learning rate, momentum and weight decay).
     random_state : int, RandomState instance or None, default=None
         Seeds the layers; the same value gives the same net.
+    verbose : int, default=0
+        If positive, say which layer trains, and have each layer print its
+        epochs (epoch, reconstruction error, time).
 
     Attributes
     ----------
     layers_ : list of BernoulliPoE
         The fitted layers, bottom to top.
+    reconstruction_error_ : list of ndarray
+        The learning curve of each layer, bottom to top (each layer's own
+        ``reconstruction_error_``); :func:`skpoe.plotting.plot_learning_curve`
+        draws them.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -130,17 +150,21 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "hidden_layer_sizes": ["array-like", Integral],
         "layer": [HasMethods(["fit", "transform", "score_samples"]), None],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(500, 500), *, layer=None, random_state=None):
+    def __init__(self, hidden_layer_sizes=(500, 500), *, layer=None, random_state=None,
+                 verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layer = layer
         self.random_state = random_state
+        self.verbose = verbose
 
     def _validate(self, X, reset):
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=reset
-        )
+        X = validate_input(self, X, accept_sparse="csr", reset=reset)
+        if self.layer is None or isinstance(self.layer, BernoulliPoE):
+            check_unit_interval(type(self).__name__, X)
+        return X
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -156,12 +180,17 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         -------
         self : object
         """
+        forget_fitted(self)  # a failed fit leaves no half-fitted net
         sizes = _check_sizes(self.hidden_layer_sizes)
         X = self._validate(X, reset=True)
         template = BernoulliPoE() if self.layer is None else self.layer
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
-        self.layers_ = _fit_greedy(template, sizes, seeds, X)[0]
+        layers = _fit_greedy(template, sizes, seeds, X, self.verbose)[0]
+        self.layers_ = layers
+        self.reconstruction_error_ = [
+            np.asarray(getattr(layer, "reconstruction_error_", [])) for layer in layers
+        ]
         return self
 
     def _up(self, X):
@@ -334,7 +363,9 @@ class _LabeledRBM(BernoulliPoE):
         return A
 
 
-class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
+class DeepBeliefNetClassifier(
+    ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """The deep belief net of Hinton, Osindero & Teh (2006), with labels at the top.
 
     Greedy training: each layer but the last is a :class:`BernoulliPoE`
@@ -372,10 +403,19 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
     batch_size : int, default=100
         Minibatch size of fine-tuning.
     random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+        If positive, report each greedy layer and its epochs, and each
+        fine-tuning epoch (epoch, wake-phase reconstruction error, time).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+    reconstruction_error_ : list of ndarray
+        The greedy learning curve of each layer, bottom to top, the top RBM
+        (with the labels) last.
+    fine_tune_error_ : ndarray of shape (fine_tune_epochs,)
+        Per up-down epoch, the mean squared error of the generative weights'
+        prediction of the data from the first hidden layer's wake states.
     recognition_weights_, generative_weights_ : list of ndarray
         Directed layers bottom to top, each of shape (n_above, n_below).
     recognition_biases_, generative_biases_ : list of ndarray
@@ -405,11 +445,13 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         "fine_tune_gibbs_steps": ["array-like"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, layer=None,
                  fine_tune_epochs=0, fine_tune_learning_rate=0.01,
-                 fine_tune_gibbs_steps=(3, 6, 10), batch_size=100, random_state=None):
+                 fine_tune_gibbs_steps=(3, 6, 10), batch_size=100, random_state=None,
+                 verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layer = layer
         self.fine_tune_epochs = fine_tune_epochs
@@ -417,6 +459,7 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         self.fine_tune_gibbs_steps = fine_tune_gibbs_steps
         self.batch_size = batch_size
         self.random_state = random_state
+        self.verbose = verbose
 
     # ---------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=False)
@@ -433,13 +476,21 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : object
         """
+        forget_fitted(self)
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            forget_fitted(self)  # no half-fitted model
+            raise
+
+    def _fit(self, X, y):
         sizes = _check_sizes(self.hidden_layer_sizes)
         if len(sizes) < 2:
             raise ValueError(
                 "DeepBeliefNetClassifier needs at least 2 hidden layers (the last is "
                 f"the top RBM's, joined with the labels); got hidden_layer_sizes={sizes}."
             )
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32))
+        X, y = validate_input(self, X, y, accept_sparse="csr")
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
@@ -447,13 +498,15 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} needs samples of at least 2 classes; got 1 class "
                 f"({self.classes_[0]!r}). Check y."
             )
+        check_unit_interval(type(self).__name__, X)
         targets = np.eye(len(self.classes_), dtype=X.dtype)[y_index]
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
         template = BernoulliPoE() if self.layer is None else self.layer
 
         # Greedy: directed layers first, then the top RBM on [pen, labels].
-        layers, data = _fit_greedy(template, sizes[:-1], seeds[:-1], X)
+        name = type(self).__name__
+        layers, data = _fit_greedy(template, sizes[:-1], seeds[:-1], X, self.verbose, name)
         # Untied copies: up-down changes recognition and generative weights apart.
         self.recognition_weights_ = [np.array(lay.components_, order="C") for lay in layers]
         self.recognition_biases_ = [lay.intercept_hidden_.copy() for lay in layers]
@@ -462,7 +515,15 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         top = _LabeledRBM(**{**clone(template).get_params(), "n_components": sizes[-1],
                              "random_state": int(seeds[-1]), "persistent": False})
         top.n_labels = len(self.classes_)
+        if self.verbose:
+            print(f"[{name}] top RBM: {data.shape[1]} + {len(self.classes_)} labels "
+                  f"-> {sizes[-1]} units")
+            top.set_params(verbose=max(self.verbose, top.verbose))
         top.fit(np.hstack([data, targets]))
+        self.reconstruction_error_ = [
+            *(np.asarray(lay.reconstruction_error_) for lay in layers),
+            np.asarray(top.reconstruction_error_),
+        ]
         n_pen = data.shape[1]
         self.top_weights_ = np.array(top.components_[:, :n_pen], order="C")
         self.label_weights_ = np.array(top.components_[:, n_pen:], order="C")
@@ -470,14 +531,10 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         self.penultimate_bias_ = top.intercept_visible_[:n_pen].copy()
         self.label_bias_ = top.intercept_visible_[n_pen:].copy()
 
+        self.fine_tune_error_ = np.zeros(0)
         if self.fine_tune_epochs:
-            try:
-                with np.errstate(over="ignore", invalid="ignore"):
-                    self._up_down(X, targets, make_generator(int(rng.randint(2**31))))
-            except TrainingDivergedError:
-                for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-                    delattr(self, name)  # no half-fitted model
-                raise
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._up_down(X, targets, make_generator(int(rng.randint(2**31))))
         return self
 
     def _up_down(self, X, targets, rng):
@@ -487,7 +544,10 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         R, Rb = self.recognition_weights_, self.recognition_biases_
         G, Gb = self.generative_weights_, self.generative_biases_
         n = X.shape[0]
+        name = type(self).__name__
         for epoch in range(self.fine_tune_epochs):
+            start_time = time.perf_counter()
+            error = 0.0
             k = steps[min(epoch * len(steps) // self.fine_tune_epochs, len(steps) - 1)]
             order = rng.permutation(n)
             for start in range(0, n, self.batch_size):
@@ -519,6 +579,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
                 # Generative weights: predict each wake layer from the one above.
                 for i, (W, b) in enumerate(zip(G, Gb)):
                     err = wake[i] - _sigmoid_(wake[i + 1] @ W, b)
+                    if i == 0:
+                        error += float(np.sum(err * err, dtype=np.float64))
                     W += (r / m) * (wake[i + 1].T @ err)
                     b += (r / m) * err.sum(0)
                 # Top RBM: CD from the up-pass state.
@@ -532,22 +594,55 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
                     err = sleep[i + 1] - _sigmoid_(sleep[i] @ W.T, b)
                     W += (r / m) * (err.T @ sleep[i])
                     b += (r / m) * err.sum(0)
-            params = [*R, *Rb, *G, *Gb, self.top_weights_, self.label_weights_]
-            if not all(np.isfinite(p).all() for p in params):
-                raise TrainingDivergedError(
-                    f"Up-down fine-tuning diverged in epoch {epoch + 1}; lower "
-                    f"fine_tune_learning_rate (now {r})."
-                )
+            params = {
+                **{f"recognition_weights_[{i}]": W for i, W in enumerate(R)},
+                **{f"generative_weights_[{i}]": W for i, W in enumerate(G)},
+                **{f"recognition_biases_[{i}]": b for i, b in enumerate(Rb)},
+                **{f"generative_biases_[{i}]": b for i, b in enumerate(Gb)},
+                "top_weights_": self.top_weights_, "label_weights_": self.label_weights_,
+                "top_bias_": self.top_bias_, "penultimate_bias_": self.penultimate_bias_,
+                "label_bias_": self.label_bias_,
+            }
+            check_parameters(
+                f"{name} (up-down fine-tuning)", params,
+                f"In epoch {epoch + 1}; lower fine_tune_learning_rate (now {r}).",
+            )
+            error /= X.shape[0] * X.shape[1]
+            self.fine_tune_error_ = np.append(self.fine_tune_error_, error)
+            if self.verbose:
+                print(f"[{name}] up-down epoch {epoch + 1}, Gibbs steps {k}, "
+                      f"reconstruction error {error:.5f}, "
+                      f"{time.perf_counter() - start_time:.2f} s")
 
     # ------------------------------------------------------------ predict
     def _penultimate(self, X):
         check_is_fitted(self)
-        H = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32),
-                          reset=False)
+        H = validate_input(self, X, accept_sparse="csr", reset=False)
+        check_unit_interval(type(self).__name__, H)
         H = H.toarray() if hasattr(H, "toarray") else H
         for W, b in zip(self.recognition_weights_, self.recognition_biases_):
             H = _sigmoid_(H @ W.T.astype(H.dtype), b.astype(H.dtype))
         return H
+
+    def transform(self, X):
+        """Penultimate-layer probabilities by a deterministic up-pass.
+
+        The features the top RBM (the associative memory) sees, computed
+        with the (fine-tuned) recognition weights.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, hidden_layer_sizes[-2])
+        """
+        return self._penultimate(X)
+
+    @property
+    def _n_features_out(self):
+        return self.top_weights_.shape[1]
 
     def _label_log_odds(self, pen):
         """Unnormalized log p(c | pen): minus the free energy of each label."""
@@ -631,4 +726,5 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseEstimator):
         # squashed into [0, 1] (scikit-learn's blobs check) a small, briefly
         # trained net does not reach the checks' 83% training accuracy.
         tags.classifier_tags.poor_score = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

@@ -6,8 +6,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from ._base import forget_fitted, validate_input
 from ._bernoulli import BernoulliPoE
 
 
@@ -79,10 +80,12 @@ class PoENoveltyDetector(OutlierMixin, BaseEstimator):
         -------
         self : object
         """
-        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
+        forget_fitted(self)  # a failed fit leaves no half-fitted detector
+        X = validate_input(self, X, accept_sparse="csr")
         estimator = BernoulliPoE() if self.estimator is None else self.estimator
-        self.estimator_ = clone(estimator).fit(X)
-        scores = self.estimator_.score_samples(X)
+        model = clone(estimator).fit(X)
+        scores = model.score_samples(X)
+        self.estimator_ = model
         self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
         return self
 
@@ -98,9 +101,7 @@ class PoENoveltyDetector(OutlierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
-        )
+        X = validate_input(self, X, accept_sparse="csr", reset=False)
         return self.estimator_.score_samples(X)
 
     def decision_function(self, X):

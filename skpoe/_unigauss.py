@@ -6,13 +6,24 @@ around the data (Hinton 1999; Hinton 2002, sec. 4-6). The CD update is
 """
 
 import math
+from numbers import Real
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
 from ._base import BasePoE, make_generator
+
+
+def _column_mean_std(X):
+    """Column means and standard deviations, without overflow near 1e308."""
+    scale = np.max(np.abs(X), axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    X = X / scale
+    return X.mean(axis=0) * scale, X.std(axis=0) * scale
 
 
 class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
@@ -62,8 +73,10 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     ----------
     n_components : int, default=15
         Number of experts, including the special expert 0.
-    learning_rate : float, default=0.01
-        Learning rate of the CD update (per-sample average gradient).
+    learning_rate : float in (0, 1], default=0.01
+        Learning rate of the CD update (per-sample average gradient). The
+        mean's step moves it a fraction ``learning_rate`` of the way to the
+        data it explains, so rates above 1 overshoot and are refused.
     batch_size : int, default=100
         Number of samples per minibatch.
     n_iter : int, default=100
@@ -123,7 +136,9 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
 
     _accept_sparse = False
     _parameter_constraints: dict = {
-        k: v for k, v in BasePoE._parameter_constraints.items() if k != "weight_decay"
+        **{k: v for k, v in BasePoE._parameter_constraints.items() if k != "weight_decay"},
+        # The mean's step is learning_rate * r * (x - mu): above 1 it overshoots the data.
+        "learning_rate": [Interval(Real, 0, 1, closed="right")],
     }
     _RHO_MIN, _RHO_MAX = -10.0, math.log(1e6)
 
@@ -153,8 +168,8 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     # -------------------------------------------------------------- state
     def _init_state(self, X, rng):
         dtype = X.dtype
-        std = X.std(axis=0)
-        self._center = X.mean(axis=0).astype(dtype)
+        mean, std = _column_mean_std(X)
+        self._center = mean.astype(dtype)
         self._scale = np.where(std > 1e-12 * (1 + np.abs(self._center)), std, 1.0).astype(dtype)
         Z = (X - self._center) / self._scale
         lo, hi = Z.min(axis=0), Z.max(axis=0)
@@ -181,13 +196,21 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     def _publish(self):
         self.means_ = self._center + self._scale * self._mu
         self.variances_ = self._scale**2 * np.exp(-self._rho)
-        self.mixing_ = 1.0 / (1.0 + np.exp(-self._logit))
+        self.mixing_ = expit(self._logit)
         self.mixing_[0] = 1.0
         self.uniform_low_ = self._center + self._scale * self._box[0]
         self.uniform_high_ = self._center + self._scale * self._box[1]
 
-    def _check_domain(self, lo, hi):
-        pass  # any finite value
+    def _check_domain(self, lo, hi, dtype):
+        # Any finite value whose square (a variance) the dtype can hold.
+        limit = 1e-3 * math.sqrt(np.finfo(dtype).max)
+        if max(-lo, hi) > limit:
+            raise ValueError(
+                f"{type(self).__name__} got values up to {max(-lo, hi):.3g} in absolute "
+                f"value; their variances would overflow {np.dtype(dtype).name} (limit "
+                f"{limit:.3g}). Rescale the data first, e.g. with "
+                "sklearn.preprocessing.StandardScaler."
+            )
 
     # ------------------------------------------------------------- kernels
     def _posterior(self, Z, temperature=1.0):
