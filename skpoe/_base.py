@@ -196,13 +196,13 @@ class BasePoE(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X = self._validate_X(X, reset=True)
-        self._reset(X)
-        self._observe(X)
         try:
+            X = self._validate_X(X, reset=True)
+            self._reset(X)
+            self._observe(X)
             self._run_epochs(X, self.n_iter)
-        except TrainingDivergedError:
-            self._forget()
+        except BaseException:
+            self._forget()  # a failed fit leaves no half-fitted model
             raise
         self._publish()
         return self
@@ -228,7 +228,12 @@ class BasePoE(BaseEstimator):
             The updated estimator.
         """
         first = not hasattr(self, "n_iter_")
-        X = self._validate_X(X, reset=first)
+        try:
+            X = self._validate_X(X, reset=first)
+        except BaseException:
+            if first:
+                self._forget()
+            raise
         if first:
             self._reset(X)
             snapshot = None
@@ -250,7 +255,7 @@ class BasePoE(BaseEstimator):
         return self
 
     def _reset(self, X):
-        self._dtype = X.dtype
+        self._dtype = X.dtype.name  # a string: skops trusts it, unlike numpy.dtype
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         self._n_seen = 0
         self.n_iter_ = 0

@@ -180,7 +180,14 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         -------
         self : object
         """
-        forget_fitted(self)  # a failed fit leaves no half-fitted net
+        try:
+            return self._fit(X)
+        except BaseException:
+            forget_fitted(self)  # a failed fit leaves no half-fitted net
+            raise
+
+    def _fit(self, X):
+        forget_fitted(self)
         sizes = _check_sizes(self.hidden_layer_sizes)
         X = self._validate(X, reset=True)
         template = BernoulliPoE() if self.layer is None else self.layer

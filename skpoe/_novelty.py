@@ -80,11 +80,15 @@ class PoENoveltyDetector(OutlierMixin, BaseEstimator):
         -------
         self : object
         """
-        forget_fitted(self)  # a failed fit leaves no half-fitted detector
-        X = validate_input(self, X, accept_sparse="csr")
-        estimator = BernoulliPoE() if self.estimator is None else self.estimator
-        model = clone(estimator).fit(X)
-        scores = model.score_samples(X)
+        forget_fitted(self)
+        try:
+            X = validate_input(self, X, accept_sparse="csr")
+            estimator = BernoulliPoE() if self.estimator is None else self.estimator
+            model = clone(estimator).fit(X)
+            scores = model.score_samples(X)
+        except BaseException:
+            forget_fitted(self)  # a failed fit leaves no half-fitted detector
+            raise
         self.estimator_ = model
         self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
         return self

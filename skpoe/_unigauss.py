@@ -18,12 +18,19 @@ from . import _kernels
 from ._base import BasePoE, make_generator
 
 
-def _column_mean_std(X):
-    """Column means and standard deviations, without overflow near 1e308."""
-    scale = np.max(np.abs(X), axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    X = X / scale
-    return X.mean(axis=0) * scale, X.std(axis=0) * scale
+def _center_and_scale(X):
+    """Column means and standard deviations (1 for constant columns).
+
+    In float64 and relative to each column's largest magnitude, so that data
+    near 1e308 do not overflow and data near 1e-308 are not taken for
+    constants.
+    """
+    size = np.max(np.abs(X), axis=0).astype(np.float64)
+    size = np.where(size > 0, size, 1.0)
+    X = X / size
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    std = np.where(std > 1e-12, std, 1.0 / size)  # constant: scale 1
+    return mean * size, std * size
 
 
 class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
@@ -168,9 +175,8 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     # -------------------------------------------------------------- state
     def _init_state(self, X, rng):
         dtype = X.dtype
-        mean, std = _column_mean_std(X)
-        self._center = mean.astype(dtype)
-        self._scale = np.where(std > 1e-12 * (1 + np.abs(self._center)), std, 1.0).astype(dtype)
+        center, scale = _center_and_scale(X)
+        self._center, self._scale = center.astype(dtype), scale.astype(dtype)
         Z = (X - self._center) / self._scale
         lo, hi = Z.min(axis=0), Z.max(axis=0)
         width = np.maximum(1.2 * (hi - lo), 1.0)

@@ -250,15 +250,18 @@ def plot_learning_curve(estimator_or_curve, *, ax=None):
 
     Parameters
     ----------
-    estimator_or_curve : estimator or array-like of shape (n_epochs,)
-        A fitted estimator with ``reconstruction_error_``, or the curve.
+    estimator_or_curve : estimator, array-like of shape (n_epochs,) or list of them
+        A fitted estimator with ``reconstruction_error_`` (a stack's is one
+        curve per layer), a curve, or a list of curves.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure by default.
 
     Returns
     -------
     fig : matplotlib Figure
-        The figure of the axes, with one line: epoch 1, 2, ... on x.
+        The figure of the axes, with one line per curve (labelled
+        "layer 1", "layer 2", ... when there are several): epoch 1, 2, ...
+        on x.
 
     Examples
     --------
@@ -272,13 +275,20 @@ def plot_learning_curve(estimator_or_curve, *, ax=None):
     if hasattr(estimator_or_curve, "fit"):
         check_is_fitted(estimator_or_curve, "reconstruction_error_")
         estimator_or_curve = estimator_or_curve.reconstruction_error_
-    curve = np.asarray(estimator_or_curve, dtype=float).ravel()
+    if len(estimator_or_curve) and np.ndim(estimator_or_curve[0]) == 1:
+        curves = [np.asarray(c, dtype=float) for c in estimator_or_curve]
+    else:
+        curves = [np.asarray(estimator_or_curve, dtype=float).ravel()]
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
     if ax is None:
         ax = plt.figure(figsize=(5, 3.5), layout="constrained").subplots()
-    ax.plot(np.arange(1, len(curve) + 1), curve, marker="o")
+    for k, curve in enumerate(curves):
+        label = f"layer {k + 1}" if len(curves) > 1 else None
+        ax.plot(np.arange(1, len(curve) + 1), curve, marker="o", label=label)
+    if len(curves) > 1:
+        ax.legend()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("reconstruction error (MSE)")

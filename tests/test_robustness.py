@@ -1,0 +1,273 @@
+"""Bad and unusual input, over every public estimator.
+
+Each case ends in a ValueError that names the problem (and, where there is
+one, the fix), or in correct results: never a crash, a hang, silent NaNs or
+a half-fitted model. Divergence during training is reported as
+TrainingDivergedError, which is a ValueError too.
+"""
+
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.datasets import load_digits
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils.validation import check_is_fitted
+
+from small_estimators import ESTIMATORS, SMALL, UNIT_INTERVAL
+
+from skpoe import BernoulliPoE, TrainingDivergedError
+
+NAMES = list(ESTIMATORS)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    keep = y < 3  # three classes, 537 samples: quick
+    return X[keep] / 16.0, y[keep]
+
+
+def _outputs(estimator, X):
+    """Every output method of a fitted estimator on X, by name."""
+    out = {}
+    for method in ("transform", "score_samples", "predict_proba", "decision_function",
+                   "predict"):
+        if hasattr(estimator, method):
+            out[method] = np.asarray(getattr(estimator, method)(X))
+    return out
+
+
+def _assert_same_outputs(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def _assert_unfitted(estimator):
+    with pytest.raises(NotFittedError):
+        check_is_fitted(estimator)
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    X, y = digits
+    return {name: clone(est).fit(X, y) for name, est in ESTIMATORS.items()}
+
+
+# ----------------------------------------------------------------- fit
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_and_inf_are_refused_with_a_fix(name, bad, digits):
+    X, y = digits
+    X = X.copy()
+    X[3, 5] = bad
+    est = clone(ESTIMATORS[name])
+    with pytest.raises(ValueError, match=r"(?s)(NaN|inf).*SimpleImputer"):
+        est.fit(X, y)
+    _assert_unfitted(est)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nan_at_predict_time_is_refused(name, digits, fitted):
+    X = digits[0][:5].copy()
+    X[0, 0] = np.nan
+    for method in _outputs(fitted[name], digits[0][:2]):
+        with pytest.raises(ValueError, match="NaN"):
+            getattr(fitted[name], method)(X)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_1d_input_is_refused(name, digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="(?s)Expected 2D array.*[Rr]eshape"):
+        clone(ESTIMATORS[name]).fit(X[:, 0], y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_empty_input_is_refused(name, digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="0 sample"):
+        clone(ESTIMATORS[name]).fit(X[:0], y[:0])
+    with pytest.raises(ValueError, match="0 feature"):
+        clone(ESTIMATORS[name]).fit(X[:, :0], y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_single_sample(name, digits):
+    """A single sample trains a model (finite outputs), or the classifiers say
+    why they cannot: one sample is one class."""
+    X, y = digits
+    est = clone(ESTIMATORS[name])
+    if is_classifier(est):
+        with pytest.raises(ValueError, match="at least 2 classes"):
+            est.fit(X[:1], y[:1])
+        _assert_unfitted(est)
+        return
+    est.fit(X[:1], y[:1])
+    for key, value in _outputs(est, X[:4]).items():
+        assert np.isfinite(value.astype(float)).all(), key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_single_class(name, digits):
+    X, y = digits
+    est = clone(ESTIMATORS[name])
+    one = y == 1
+    if is_classifier(est):
+        with pytest.raises(ValueError, match=r"at least 2 classes.*Check y"):
+            est.fit(X[one], y[one])
+        _assert_unfitted(est)
+    else:  # unsupervised: y is ignored, one class is just data
+        est.fit(X[one], y[one])
+        for key, value in _outputs(est, X).items():
+            assert np.isfinite(value.astype(float)).all(), key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_object_dtype_with_numbers_gives_the_same_model(name, digits, fitted):
+    X, y = digits
+    est = clone(ESTIMATORS[name]).fit(X.astype(object), y)
+    _assert_same_outputs(_outputs(est, X), _outputs(fitted[name], X))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("kind", ["object", "unicode"])
+def test_strings_are_refused_with_a_fix(name, kind, digits):
+    X, y = digits
+    X = X.astype(object)
+    X[0, 0] = "seven"
+    if kind == "unicode":
+        X = X.astype(str)
+    est = clone(ESTIMATORS[name])
+    with pytest.raises(ValueError, match=r"numeric input.*OneHotEncoder"):
+        est.fit(X, y)
+    _assert_unfitted(est)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("value", [-0.5, 1.5, 1e300])
+def test_values_outside_the_domain(name, value, digits, fitted):
+    """[0, 1] models refuse values outside it, at fit and at predict time,
+    and say how to scale."""
+    X, y = digits
+    X_bad = X.copy()
+    X_bad[2, 7] = value
+    est = clone(ESTIMATORS[name])
+    if name not in UNIT_INTERVAL:
+        return  # UnigaussPoE: any real value; see the tests below
+    with pytest.raises(ValueError, match=r"\[0, 1\].*(MinMaxScaler|X / X.max)"):
+        est.fit(X_bad, y)
+    _assert_unfitted(est)
+    for method in _outputs(fitted[name], X[:2]):
+        with pytest.raises(ValueError, match=r"\[0, 1\]"):
+            getattr(fitted[name], method)(X_bad)
+
+
+def test_unigauss_is_equivariant_to_shift_and_scale(digits):
+    """UnigaussPoE takes any finite values: shifted, negative or very large
+    data give the same posteriors (it standardizes internally)."""
+    X, _ = digits
+    est = ESTIMATORS["UnigaussPoE"]
+    reference = clone(est).fit(X).transform(X)
+    for scale, shift in [(1.0, -1000.0), (1e150, 0.0), (1e-150, 0.0)]:
+        Xs = X * scale + shift
+        np.testing.assert_allclose(clone(est).fit(Xs).transform(Xs), reference, atol=1e-6)
+
+
+def test_unigauss_refuses_values_whose_variance_overflows(digits):
+    X, _ = digits
+    est = clone(ESTIMATORS["UnigaussPoE"])
+    with pytest.raises(ValueError, match="overflow float64.*StandardScaler"):
+        est.fit(X * 1e300)
+    _assert_unfitted(est)
+    with pytest.raises(ValueError, match="overflow float32"):
+        est.fit((X * 1e30).astype(np.float32))
+
+
+# ------------------------------------------------------ memory layouts
+@pytest.mark.parametrize("name", NAMES)
+def test_read_only_memmap_gives_the_same_model(name, digits, fitted, tmp_path):
+    X, y = digits
+    path = tmp_path / "X.npy"
+    np.save(path, X)
+    X_map = np.load(path, mmap_mode="r")
+    assert not X_map.flags.writeable
+    est = clone(ESTIMATORS[name]).fit(X_map, y)
+    _assert_same_outputs(_outputs(est, X_map), _outputs(fitted[name], X))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fortran_order_gives_the_same_model(name, digits, fitted):
+    X, y = digits
+    X_f = np.asfortranarray(X)
+    est = clone(ESTIMATORS[name]).fit(X_f, y)
+    _assert_same_outputs(_outputs(est, X_f), _outputs(fitted[name], X))
+
+
+# --------------------------------------------------------- divergence
+def _with_learning_rate(est, rate):
+    params = est.get_params()
+    for key in ("learning_rate", "layer__learning_rate", "estimator__learning_rate",
+                "fine_tune_learning_rate"):
+        if key in params:
+            est.set_params(**{key: rate})
+    return est
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("rate", [1e4, 1e8, 1e300])
+def test_huge_learning_rate_is_reported_not_left_as_nan(name, rate, digits):
+    """A huge learning rate either is refused up front (UnigaussPoE's is at
+    most 1) or makes training diverge, which is reported as
+    TrainingDivergedError naming learning_rate and leaves no model."""
+    X, y = digits
+    est = _with_learning_rate(clone(ESTIMATORS[name]), rate)
+    with pytest.raises(ValueError, match="learning_rate") as info:
+        est.fit(X, y)
+    if name != "UnigaussPoE":
+        assert isinstance(info.value, TrainingDivergedError)
+        assert "diverged" in str(info.value)
+    _assert_unfitted(est)
+
+
+def test_divergence_in_up_down_fine_tuning_is_reported(digits):
+    X, y = digits
+    est = clone(ESTIMATORS["DeepBeliefNetClassifier"]).set_params(
+        fine_tune_learning_rate=1e6
+    )
+    with pytest.raises(TrainingDivergedError, match="up-down.*fine_tune_learning_rate"):
+        est.fit(X, y)
+    _assert_unfitted(est)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_failed_refit_leaves_no_half_fitted_model(name, digits, fitted):
+    """A refit that fails in training leaves the estimator unfitted, never a
+    mix of old and new state. (A parameter refused up front, as scikit-learn
+    does, leaves the previous model untouched.)"""
+    X, y = digits
+    est = clone(ESTIMATORS[name]).fit(X, y)
+    est = _with_learning_rate(est, 1e8)
+    with pytest.raises(ValueError) as info:
+        est.fit(X, y)
+    if isinstance(info.value, TrainingDivergedError):
+        _assert_unfitted(est)
+    else:
+        _assert_same_outputs(_outputs(est, X), _outputs(fitted[name], X))
+    X_bad = X.copy()
+    X_bad[0, 0] = np.nan
+    est = clone(ESTIMATORS[name]).fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(X_bad, y)
+    _assert_unfitted(est)
+
+
+def test_scaled_pipeline_takes_any_real_values(digits):
+    """The documented fix for out-of-domain values works: MinMaxScaler(clip=True)
+    in front of a [0, 1] model accepts negative and huge values."""
+    X, y = digits
+    pipe = make_pipeline(MinMaxScaler(clip=True), BernoulliPoE(n_components=8, **SMALL))
+    out = pipe.fit(X * 1e6 - 5e5).transform(X * 1e6 - 5e5)
+    assert np.isfinite(out).all()
