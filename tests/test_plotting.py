@@ -131,3 +131,15 @@ def test_errors():
         plot_learning_curve(BernoulliPoE())
     with pytest.raises(ValueError, match="2 titles for 3 images"):
         plot_images(np.zeros((3, 4)), titles=["a", "b"])
+
+
+def test_plot_learning_curve_of_a_stack_has_one_line_per_layer():
+    from skpoe import DeepBeliefNet
+
+    X = np.random.default_rng(0).random((40, 6))
+    dbn = DeepBeliefNet((4, 3), layer=BernoulliPoE(n_iter=3, batch_size=10),
+                        random_state=0).fit(X)
+    ax = plot_learning_curve(dbn).axes[0]
+    assert [line.get_label() for line in ax.lines] == ["layer 1", "layer 2"]
+    for line, curve in zip(ax.lines, dbn.reconstruction_error_):
+        np.testing.assert_array_equal(line.get_ydata(), curve)
