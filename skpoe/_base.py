@@ -109,11 +109,14 @@ class TrainingDivergedError(FloatingPointError, ValueError):
 MAX_PARAMETER = 1e3
 
 
-def check_parameters(name, arrays, advice):
-    """Raise TrainingDivergedError if an array is non-finite or beyond MAX_PARAMETER."""
+def check_parameters(name, arrays, advice, unbounded=()):
+    """Raise TrainingDivergedError if an array is non-finite, or beyond
+    MAX_PARAMETER unless its key is in ``unbounded``."""
     for key, value in arrays.items():
         if not np.isfinite(value).all():
             raise TrainingDivergedError(f"{name} diverged: {key} became NaN or inf. {advice}")
+        if key in unbounded:
+            continue
         largest = float(np.max(np.abs(value))) if value.size else 0.0
         if largest > MAX_PARAMETER:
             raise TrainingDivergedError(
@@ -314,11 +317,15 @@ class BasePoE(BaseEstimator):
                     f"{error:.5f}, {time.perf_counter() - start_time:.2f} s"
                 )
 
+    # State arrays on the data's own scale, exempt from the MAX_PARAMETER bound.
+    _UNBOUNDED = ()
+
     def _check_finite(self):
         check_parameters(
             type(self).__name__, self._state(),
             f"After {self.n_updates_} updates; lower learning_rate "
             f"(now {self.learning_rate}) or momentum (now {self.momentum}).",
+            unbounded=self._UNBOUNDED,
         )
 
     def _check_fitted_X(self, X):

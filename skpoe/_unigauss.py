@@ -195,6 +195,9 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             setattr(self, "_velocity" + name, np.zeros_like(getattr(self, name)))
 
     _PARAMS = ("_mu", "_rho", "_logit")
+    # Means live where the data do: a feature that is rarely non-zero has
+    # standardized values in the hundreds or more, and experts start there.
+    _UNBOUNDED = ("_mu", "_velocity_mu")
 
     def _state(self):
         return {k: getattr(self, k) for p in self._PARAMS for k in (p, "_velocity" + p)}

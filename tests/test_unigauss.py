@@ -178,3 +178,20 @@ def test_edges_give_finite_model():
     X = make_edge_images(100, random_state=0)
     model = UnigaussPoE(10, n_iter=5, random_state=0).fit(X)
     assert np.all(np.isfinite(model.means_))
+
+
+def test_rare_features_far_from_the_mean_are_not_divergence(monkeypatch):
+    """A feature that is non-zero in one sample of 10^6 sits ~1000 standard
+    deviations out, and experts start at data points, so their means may
+    too: that is not divergence. Only the logits and log-precisions are
+    bounded. Here, with the bound lowered to 10, means at ~14 sigma."""
+    import skpoe._base
+
+    monkeypatch.setattr(skpoe._base, "MAX_PARAMETER", 10.0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    X[:, 2] = 0.0
+    X[:10, 2] = 1.0  # 1 sample in 200: ~14 standard deviations out
+    model = UnigaussPoE(n_components=400, n_iter=2, batch_size=100, random_state=0).fit(X)
+    assert np.abs(model._mu).max() > 10  # the test is not vacuous
+    assert np.isfinite(model.score_samples(X)).all()
