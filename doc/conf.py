@@ -24,7 +24,6 @@ Environment variables read here:
 """
 
 import os
-import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -85,32 +84,8 @@ def _skip_foreign_members(app, what, name, obj, skip, options):
     return None
 
 
-_SHAPE = re.compile(r"(of shape \()([^)]*)(\))")
-_TRAILING_UNDERSCORE = re.compile(r"\b([A-Za-z]\w*?)_(?=[,)\s]|$)")
-
-
-def _escape_shape_names(app, what, name, obj, options, lines):
-    """Escape fitted-attribute names in ``of shape (n_iter_,)`` phrases.
-
-    reStructuredText reads ``n_iter_`` as a link to a target named
-    "n_iter" and reports an error. Writing them as ``(`n_iter_`,)`` in the
-    docstrings (scikit-learn's style) is the real fix; until every skpoe
-    docstring does, this turns ``n_iter_`` inside ``of shape (...)`` into
-    ``n_iter\\_``, which renders the same. It leaves quoted names alone.
-    """
-
-    def escape(match):
-        inner = match.group(2)
-        if "`" in inner:
-            return match.group(0)
-        return match.group(1) + _TRAILING_UNDERSCORE.sub(r"\1\\_", inner) + match.group(3)
-
-    lines[:] = [_SHAPE.sub(escape, line) for line in lines]
-
-
 def setup(app):
     app.connect("autodoc-skip-member", _skip_foreign_members)
-    app.connect("autodoc-process-docstring", _escape_shape_names)
 
 
 # -- Gallery -----------------------------------------------------------------

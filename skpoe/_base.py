@@ -50,9 +50,9 @@ def validate_input(estimator, X, y="no_validation", **kwargs):
                 "sklearn.preprocessing.OneHotEncoder."
             ) from exc
         if "NaN" in message or "infinity" in message:
-            raise ValueError(
-                f"Input X contains NaN or inf; {name} needs finite values. Impute "
-                "or drop them first, e.g. with sklearn.impute.SimpleImputer."
+            raise ValueError(  # keep scikit-learn's first line: it says X or y
+                f"{message.splitlines()[0]} {name} needs finite values (NaN or inf "
+                "found). Impute or drop them first, e.g. with sklearn.impute.SimpleImputer."
             ) from exc
         raise
 

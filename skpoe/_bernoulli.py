@@ -92,7 +92,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         Number of epochs trained (``partial_fit`` counts one per call).
     n_updates_ : int
         Number of minibatch updates made.
-    reconstruction_error_ : ndarray of shape (n_iter_,)
+    reconstruction_error_ : ndarray of shape (`n_iter_`,)
         Learning curve: mean squared difference between each training
         minibatch and its mean-field reconstruction after ``cd_steps`` Gibbs
         steps (one step with ``persistent=True``), averaged per epoch, as
@@ -101,7 +101,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         the deterministic :meth:`reconstruct`.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -417,8 +417,8 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         pipeline. It costs one :meth:`log_partition` with its defaults:
         exact (instant) when the smaller layer has at most 20 units, else
         AIS with 14,500 temperatures and 100 chains, about as much work as
-        ``n_chains * n_betas / 50`` training updates of batch 100 (tens of
-        seconds for 784 x 500). The value is exact for binary data.
+        ``n_chains * n_betas / 50`` training updates of batch 100 (about a
+        minute for 784 x 500 on 2 cores). The value is exact for binary data.
 
         Parameters
         ----------

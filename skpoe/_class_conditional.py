@@ -155,7 +155,7 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
     n_layers_ : int
         Number of scores per class model.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     Examples
     --------
@@ -334,6 +334,8 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        **fit_params : dict
+            Ignored; accepted for scikit-learn's transformer API.
 
         Returns
         -------
@@ -367,6 +369,12 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
     def get_feature_names_out(self, input_features=None):
         """``class{label}_layer{k}`` for each class label and layer k = 1, 2, ...
 
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored: the output features are goodness scores, named by class
+            and layer whatever the input features are called.
+
         Returns
         -------
         names : ndarray of str objects
@@ -378,17 +386,44 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         )
 
     def decision_function(self, X):
-        """The final estimator's decision function on the goodness features."""
+        """The final estimator's decision function on the goodness features.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+        """
         check_is_fitted(self)
         return self.final_estimator_.decision_function(self.transform(X))
 
     def predict_proba(self, X):
-        """The final estimator's class probabilities on the goodness features."""
+        """The final estimator's class probabilities on the goodness features.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
         check_is_fitted(self)
         return self.final_estimator_.predict_proba(self.transform(X))
 
     def predict(self, X):
-        """The final estimator's predictions on the goodness features."""
+        """The final estimator's predictions on the goodness features.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
         check_is_fitted(self)
         return self.final_estimator_.predict(self.transform(X))
 

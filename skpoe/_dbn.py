@@ -131,7 +131,7 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         draws them.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     Examples
@@ -285,6 +285,9 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             ``layers_[-1].log_partition(**log_partition_params)``.
         random_state : int, RandomState instance or None, default=0
             Seed of the up-pass samples.
+        **log_partition_params : dict
+            Passed to :meth:`BernoulliPoE.log_partition` when
+            ``log_partition`` is None (e.g. ``method="ais"``).
 
         Returns
         -------
@@ -665,6 +668,11 @@ class DeepBeliefNetClassifier(
     def decision_function(self, X):
         """Minus the free energy of each label given the up-pass (sec. 6.2).
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Values in [0, 1].
+
         Returns
         -------
         scores : ndarray of shape (n_samples, n_classes), or (n_samples,)
@@ -677,6 +685,11 @@ class DeepBeliefNetClassifier(
     def predict_proba(self, X):
         """p(label | penultimate layer), exact, by the free energies.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Values in [0, 1].
+
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
@@ -685,6 +698,11 @@ class DeepBeliefNetClassifier(
 
     def predict(self, X):
         """The label with the lowest free energy.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Values in [0, 1].
 
         Returns
         -------

@@ -42,7 +42,7 @@ class PoENoveltyDetector(OutlierMixin, BaseEstimator):
         The threshold on goodness: ``decision_function = score_samples - offset_``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     Examples

@@ -114,12 +114,12 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         Number of epochs trained.
     n_updates_ : int
         Number of minibatch updates.
-    reconstruction_error_ : ndarray of shape (n_iter_,)
+    reconstruction_error_ : ndarray of shape (`n_iter_`,)
         Learning curve: mean squared difference, in standardized units,
         between the data and their sampled one-step reconstructions.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     References
