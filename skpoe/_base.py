@@ -284,6 +284,7 @@ class BasePoE(BaseEstimator):
         n_samples = X.shape[0]
         batch_size = min(self.batch_size, n_samples)
         name = type(self).__name__
+        fit_start = time.perf_counter()
         for _ in range(n_epochs):
             start_time = time.perf_counter()
             # One random stream per epoch: the same random_state always
@@ -314,7 +315,8 @@ class BasePoE(BaseEstimator):
             if self.verbose:
                 print(
                     f"[{name}] epoch {self.n_iter_}, reconstruction error "
-                    f"{error:.5f}, {time.perf_counter() - start_time:.2f} s"
+                    f"{error:.5f}, {time.perf_counter() - start_time:.2f} s "
+                    f"({time.perf_counter() - fit_start:.1f} s elapsed)"
                 )
 
     # State arrays on the data's own scale, exempt from the MAX_PARAMETER bound.

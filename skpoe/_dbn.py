@@ -555,6 +555,7 @@ class DeepBeliefNetClassifier(
         G, Gb = self.generative_weights_, self.generative_biases_
         n = X.shape[0]
         name = type(self).__name__
+        fit_start = time.perf_counter()
         for epoch in range(self.fine_tune_epochs):
             start_time = time.perf_counter()
             error = 0.0
@@ -622,7 +623,8 @@ class DeepBeliefNetClassifier(
             if self.verbose:
                 print(f"[{name}] up-down epoch {epoch + 1}, Gibbs steps {k}, "
                       f"reconstruction error {error:.5f}, "
-                      f"{time.perf_counter() - start_time:.2f} s")
+                      f"{time.perf_counter() - start_time:.2f} s "
+                      f"({time.perf_counter() - fit_start:.1f} s elapsed)")
 
     # ------------------------------------------------------------ predict
     def _penultimate(self, X):

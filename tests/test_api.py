@@ -75,7 +75,9 @@ def test_pandas_output_flows_through_a_pipeline(digits):
 
 
 # ------------------------------------------------------------ progress
-PROGRESS = re.compile(r"epoch (\d+), .*reconstruction error ([0-9.]+), ([0-9.]+) s")
+PROGRESS = re.compile(
+    r"epoch (\d+), .*reconstruction error ([0-9.]+), ([0-9.]+) s \(([0-9.]+) s elapsed\)"
+)
 
 
 @pytest.mark.parametrize("name", ["BernoulliPoE", "UnigaussPoE"])
@@ -84,6 +86,8 @@ def test_verbose_reports_every_epoch(name, digits, capsys):
     est = clone(ESTIMATORS[name]).set_params(verbose=1, n_iter=3).fit(X)
     lines = [m for m in map(PROGRESS.search, capsys.readouterr().out.splitlines()) if m]
     assert [int(m.group(1)) for m in lines] == [1, 2, 3]
+    elapsed = [float(m.group(4)) for m in lines]
+    assert elapsed == sorted(elapsed)
     np.testing.assert_allclose([float(m.group(2)) for m in lines],
                                est.reconstruction_error_, rtol=1e-4)
 
@@ -104,7 +108,7 @@ def test_dbn_classifier_verbose_and_curves(digits, capsys):
     out = capsys.readouterr().out
     assert "top RBM: 8 + 3 labels -> 8 units" in out
     assert re.search(r"up-down epoch 2, Gibbs steps \d+, reconstruction error [0-9.]+, "
-                     r"[0-9.]+ s", out)
+                     r"[0-9.]+ s \([0-9.]+ s elapsed\)", out)
     assert len(est.reconstruction_error_) == 2  # one greedy layer, the top RBM
     assert est.fine_tune_error_.shape == (2,)
     assert np.all(est.fine_tune_error_ > 0) and np.isfinite(est.fine_tune_error_).all()
