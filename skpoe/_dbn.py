@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
 from ._base import (
+    TrainingDivergedError,
     check_parameters,
     check_unit_interval,
     forget_fitted,
@@ -62,7 +63,10 @@ def _fit_greedy(template, sizes, seeds, X, verbose=0, name="DeepBeliefNet"):
             print(f"[{name}] layer {k + 1}/{len(sizes)}: {data.shape[1]} -> {size} units")
             if "verbose" in layer.get_params():
                 layer.set_params(verbose=max(verbose, layer.get_params()["verbose"]))
-        data = layer.fit(data).transform(data)
+        try:
+            data = layer.fit(data).transform(data)
+        except TrainingDivergedError as exc:  # say which layer
+            raise TrainingDivergedError(f"[{name}] layer {k + 1}: {exc}") from exc
         layers.append(layer)
     return layers, data
 

@@ -232,6 +232,13 @@ def test_huge_learning_rate_is_reported_not_left_as_nan(name, rate, digits):
     _assert_unfitted(est)
 
 
+def test_divergence_in_a_stack_names_the_layer(digits):
+    X, y = digits
+    est = clone(ESTIMATORS["DeepBeliefNet"]).set_params(layer__learning_rate=1e8)
+    with pytest.raises(TrainingDivergedError, match=r"\[DeepBeliefNet\] layer 1: .*diverged"):
+        est.fit(X)
+
+
 def test_divergence_in_up_down_fine_tuning_is_reported(digits):
     X, y = digits
     est = clone(ESTIMATORS["DeepBeliefNetClassifier"]).set_params(
