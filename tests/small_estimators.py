@@ -1,8 +1,11 @@
 """One small, quickly trained instance of every public estimator, by name.
 
 Shared by the tests that run over every estimator (robustness, persistence,
-output formats, determinism).
+output formats, determinism), with the data and the comparisons they use.
 """
+
+import numpy as np
+from sklearn.datasets import load_digits
 
 from skpoe import (
     BernoulliPoE,
@@ -31,3 +34,31 @@ ESTIMATORS = {
 # Estimators whose values must lie in [0, 1].
 UNIT_INTERVAL = {name for name in ESTIMATORS if name != "UnigaussPoE"}
 
+
+
+def small_digits():
+    """Three classes of scikit-learn's digits in [0, 1]: 537 samples, quick."""
+    X, y = load_digits(return_X_y=True)
+    keep = y < 3
+    return X[keep] / 16.0, y[keep]
+
+
+OUTPUT_METHODS = ("transform", "score_samples", "predict_proba", "decision_function",
+                  "predict", "layer_scores")
+
+
+def outputs(estimator, X, *, generation=False):
+    """Every output of a fitted estimator on X, by method name; with
+    ``generation``, seeded samples too."""
+    out = {m: np.asarray(getattr(estimator, m)(X))
+           for m in OUTPUT_METHODS if hasattr(estimator, m)}
+    if generation and hasattr(estimator, "sample"):
+        out["sample"] = estimator.sample(3, n_steps=5, random_state=0)
+    assert out
+    return out
+
+
+def assert_same_outputs(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)

@@ -6,10 +6,9 @@ import re
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from small_estimators import ESTIMATORS, SMALL
+from small_estimators import ESTIMATORS, SMALL, small_digits
 
 from skpoe import BernoulliPoE, ClassConditionalPoEClassifier
 
@@ -21,9 +20,7 @@ TRANSFORMERS = [name for name, est in ESTIMATORS.items() if hasattr(est, "transf
 
 @pytest.fixture(scope="module")
 def digits():
-    X, y = load_digits(return_X_y=True)
-    keep = y < 3
-    return X[keep] / 16.0, y[keep]
+    return small_digits()
 
 
 def test_every_estimator_but_the_detector_is_a_transformer():

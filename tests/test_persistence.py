@@ -7,36 +7,14 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits
-from small_estimators import ESTIMATORS
+from small_estimators import ESTIMATORS, assert_same_outputs, outputs, small_digits
 
 NAMES = list(ESTIMATORS)
 
 
 @pytest.fixture(scope="module")
 def digits():
-    X, y = load_digits(return_X_y=True)
-    keep = y < 3
-    return X[keep] / 16.0, y[keep]
-
-
-def _outputs(estimator, X):
-    out = {}
-    for method in ("transform", "score_samples", "predict_proba", "decision_function",
-                   "predict", "layer_scores"):
-        if hasattr(estimator, method):
-            out[method] = np.asarray(getattr(estimator, method)(X))
-    for method in ("sample",):  # seeded generation must match too
-        if hasattr(estimator, method):
-            out[method] = estimator.sample(3, n_steps=5, random_state=0)
-    assert out
-    return out
-
-
-def _assert_identical(before, after):
-    assert before.keys() == after.keys()
-    for key in before:
-        np.testing.assert_array_equal(after[key], before[key], err_msg=key)
+    return small_digits()
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +28,7 @@ def test_pickle_round_trip_is_identical(name, digits, fitted):
     X = digits[0]
     est = fitted[name]
     loaded = pickle.loads(pickle.dumps(est))
-    _assert_identical(_outputs(est, X), _outputs(loaded, X))
+    assert_same_outputs(outputs(est, X, generation=True), outputs(loaded, X, generation=True))
     assert loaded.get_params().keys() == est.get_params().keys()
 
 
@@ -60,7 +38,8 @@ def test_joblib_round_trip_is_identical(name, digits, fitted, tmp_path):
     est = fitted[name]
     path = tmp_path / "model.joblib"
     joblib.dump(est, path, compress=3)
-    _assert_identical(_outputs(est, X), _outputs(joblib.load(path), X))
+    loaded = joblib.load(path)
+    assert_same_outputs(outputs(est, X, generation=True), outputs(loaded, X, generation=True))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -72,7 +51,7 @@ def test_pickled_model_keeps_training(name, digits, fitted):
         pytest.skip("no partial_fit")
     a = pickle.loads(pickle.dumps(est)).partial_fit(X)
     b = clone(ESTIMATORS[name]).fit(X).partial_fit(X)  # never pickled
-    _assert_identical(_outputs(a, X), _outputs(b, X))
+    assert_same_outputs(outputs(a, X, generation=True), outputs(b, X, generation=True))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -89,7 +68,7 @@ def test_skops_round_trip_trusts_only_skpoe_types(name, digits, fitted):
     with pytest.raises(Exception, match="[Uu]ntrusted"):
         sio.loads(data)  # nothing is trusted silently
     loaded = sio.loads(data, trusted=untrusted)
-    _assert_identical(_outputs(est, X), _outputs(loaded, X))
+    assert_same_outputs(outputs(est, X, generation=True), outputs(loaded, X, generation=True))
 
 
 def test_skops_file_round_trip(digits, fitted, tmp_path):
@@ -98,7 +77,8 @@ def test_skops_file_round_trip(digits, fitted, tmp_path):
     path = tmp_path / "dbn.skops"
     sio.dump(est, path)
     loaded = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-    _assert_identical(_outputs(est, digits[0]), _outputs(loaded, digits[0]))
+    X = digits[0]
+    assert_same_outputs(outputs(est, X, generation=True), outputs(loaded, X, generation=True))
 
 
 def test_pickle_in_memory_buffer_is_small(fitted):

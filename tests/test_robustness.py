@@ -9,13 +9,19 @@ TrainingDivergedError, which is a ValueError too.
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier
-from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.validation import check_is_fitted
 
-from small_estimators import ESTIMATORS, SMALL, UNIT_INTERVAL
+from small_estimators import (
+    ESTIMATORS,
+    SMALL,
+    UNIT_INTERVAL,
+    assert_same_outputs,
+    outputs,
+    small_digits,
+)
 
 from skpoe import BernoulliPoE, TrainingDivergedError
 
@@ -24,25 +30,7 @@ NAMES = list(ESTIMATORS)
 
 @pytest.fixture(scope="module")
 def digits():
-    X, y = load_digits(return_X_y=True)
-    keep = y < 3  # three classes, 537 samples: quick
-    return X[keep] / 16.0, y[keep]
-
-
-def _outputs(estimator, X):
-    """Every output method of a fitted estimator on X, by name."""
-    out = {}
-    for method in ("transform", "score_samples", "predict_proba", "decision_function",
-                   "predict"):
-        if hasattr(estimator, method):
-            out[method] = np.asarray(getattr(estimator, method)(X))
-    return out
-
-
-def _assert_same_outputs(a, b):
-    assert a.keys() == b.keys()
-    for key in a:
-        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    return small_digits()
 
 
 def _assert_unfitted(estimator):
@@ -73,7 +61,7 @@ def test_nan_and_inf_are_refused_with_a_fix(name, bad, digits):
 def test_nan_at_predict_time_is_refused(name, digits, fitted):
     X = digits[0][:5].copy()
     X[0, 0] = np.nan
-    for method in _outputs(fitted[name], digits[0][:2]):
+    for method in outputs(fitted[name], digits[0][:2]):
         with pytest.raises(ValueError, match="NaN"):
             getattr(fitted[name], method)(X)
 
@@ -106,7 +94,7 @@ def test_single_sample(name, digits):
         _assert_unfitted(est)
         return
     est.fit(X[:1], y[:1])
-    for key, value in _outputs(est, X[:4]).items():
+    for key, value in outputs(est, X[:4]).items():
         assert np.isfinite(value.astype(float)).all(), key
 
 
@@ -121,7 +109,7 @@ def test_single_class(name, digits):
         _assert_unfitted(est)
     else:  # unsupervised: y is ignored, one class is just data
         est.fit(X[one], y[one])
-        for key, value in _outputs(est, X).items():
+        for key, value in outputs(est, X).items():
             assert np.isfinite(value.astype(float)).all(), key
 
 
@@ -129,7 +117,7 @@ def test_single_class(name, digits):
 def test_object_dtype_with_numbers_gives_the_same_model(name, digits, fitted):
     X, y = digits
     est = clone(ESTIMATORS[name]).fit(X.astype(object), y)
-    _assert_same_outputs(_outputs(est, X), _outputs(fitted[name], X))
+    assert_same_outputs(outputs(est, X), outputs(fitted[name], X))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -160,7 +148,7 @@ def test_values_outside_the_domain(name, value, digits, fitted):
     with pytest.raises(ValueError, match=r"\[0, 1\].*(MinMaxScaler|X / X.max)"):
         est.fit(X_bad, y)
     _assert_unfitted(est)
-    for method in _outputs(fitted[name], X[:2]):
+    for method in outputs(fitted[name], X[:2]):
         with pytest.raises(ValueError, match=r"\[0, 1\]"):
             getattr(fitted[name], method)(X_bad)
 
@@ -195,7 +183,7 @@ def test_read_only_memmap_gives_the_same_model(name, digits, fitted, tmp_path):
     X_map = np.load(path, mmap_mode="r")
     assert not X_map.flags.writeable
     est = clone(ESTIMATORS[name]).fit(X_map, y)
-    _assert_same_outputs(_outputs(est, X_map), _outputs(fitted[name], X))
+    assert_same_outputs(outputs(est, X_map), outputs(fitted[name], X))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -203,7 +191,7 @@ def test_fortran_order_gives_the_same_model(name, digits, fitted):
     X, y = digits
     X_f = np.asfortranarray(X)
     est = clone(ESTIMATORS[name]).fit(X_f, y)
-    _assert_same_outputs(_outputs(est, X_f), _outputs(fitted[name], X))
+    assert_same_outputs(outputs(est, X_f), outputs(fitted[name], X))
 
 
 # --------------------------------------------------------- divergence
@@ -262,7 +250,7 @@ def test_a_failed_refit_leaves_no_half_fitted_model(name, digits, fitted):
     if isinstance(info.value, TrainingDivergedError):
         _assert_unfitted(est)
     else:
-        _assert_same_outputs(_outputs(est, X), _outputs(fitted[name], X))
+        assert_same_outputs(outputs(est, X), outputs(fitted[name], X))
     X_bad = X.copy()
     X_bad[0, 0] = np.nan
     est = clone(ESTIMATORS[name]).fit(X, y)
