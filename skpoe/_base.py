@@ -6,6 +6,7 @@ Each model (``_bernoulli.py``, ...) supplies its own state initialisation,
 its CD step on one minibatch, and its scoring.
 """
 
+import functools
 import time
 from numbers import Integral, Real
 
@@ -85,10 +86,30 @@ def check_unit_interval(name, X):
 
 
 def forget_fitted(estimator):
-    """Delete every fitted attribute: a failed fit leaves no half-fitted model."""
+    """Delete every fitted attribute."""
     for name in list(vars(estimator)):
         if name.endswith("_") and not name.startswith("__"):
             delattr(estimator, name)
+
+
+def no_half_fitted_model(fit):
+    """Decorate a ``fit``: if it fails, the estimator is left unfitted.
+
+    Validation sets ``n_features_in_`` and training sets parameters before
+    a later step can fail; without this, ``check_is_fitted`` would take the
+    remains for a model. (Parameters refused by ``_fit_context`` before the
+    fit starts leave a previous model untouched, as in scikit-learn.)
+    """
+
+    @functools.wraps(fit)
+    def wrapper(estimator, *args, **kwargs):
+        try:
+            return fit(estimator, *args, **kwargs)
+        except BaseException:
+            forget_fitted(estimator)
+            raise
+
+    return wrapper
 
 
 class TrainingDivergedError(FloatingPointError, ValueError):
@@ -113,12 +134,10 @@ def check_parameters(name, arrays, advice, unbounded=()):
     """Raise TrainingDivergedError if an array is non-finite, or beyond
     MAX_PARAMETER unless its key is in ``unbounded``."""
     for key, value in arrays.items():
-        if not np.isfinite(value).all():
+        largest = float(np.max(np.abs(value))) if value.size else 0.0  # NaN/inf propagate
+        if not np.isfinite(largest):
             raise TrainingDivergedError(f"{name} diverged: {key} became NaN or inf. {advice}")
-        if key in unbounded:
-            continue
-        largest = float(np.max(np.abs(value))) if value.size else 0.0
-        if largest > MAX_PARAMETER:
+        if key not in unbounded and largest > MAX_PARAMETER:
             raise TrainingDivergedError(
                 f"{name} diverged: {key} reached {largest:.3g} in absolute value "
                 f"(a sensible model stays below {MAX_PARAMETER:g}). {advice}"
@@ -184,6 +203,7 @@ class BasePoE(BaseEstimator):
 
     # --------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)
+    @no_half_fitted_model
     def fit(self, X, y=None):
         """Fit the model to ``X`` by contrastive divergence.
 
@@ -199,14 +219,10 @@ class BasePoE(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        try:
-            X = self._validate_X(X, reset=True)
-            self._reset(X)
-            self._observe(X)
-            self._run_epochs(X, self.n_iter)
-        except BaseException:
-            self._forget()  # a failed fit leaves no half-fitted model
-            raise
+        X = self._validate_X(X, reset=True)
+        self._reset(X)
+        self._observe(X)
+        self._run_epochs(X, self.n_iter)
         self._publish()
         return self
 
@@ -235,7 +251,7 @@ class BasePoE(BaseEstimator):
             X = self._validate_X(X, reset=first)
         except BaseException:
             if first:
-                self._forget()
+                forget_fitted(self)
             raise
         if first:
             self._reset(X)
@@ -249,7 +265,7 @@ class BasePoE(BaseEstimator):
             self._run_epochs(X, 1)
         except TrainingDivergedError:
             if snapshot is None:
-                self._forget()
+                forget_fitted(self)
             else:  # roll back to the model as it was before this call
                 vars(self).update(snapshot)
                 vars(self).update(counters)
@@ -276,9 +292,6 @@ class BasePoE(BaseEstimator):
         if n_old:
             mean = (n_old * self._data_mean + X.shape[0] * mean) / (n_old + X.shape[0])
         self._data_mean, self._n_seen = mean, n_old + X.shape[0]
-
-    def _forget(self):
-        forget_fitted(self)
 
     def _run_epochs(self, X, n_epochs):
         n_samples = X.shape[0]

@@ -22,7 +22,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ._base import forget_fitted, validate_input
+from ._base import no_half_fitted_model, validate_input
 from ._bernoulli import BernoulliPoE
 
 
@@ -287,15 +287,8 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         self._fit(X, y, return_scores=False)
         return self
 
+    @no_half_fitted_model
     def _fit(self, X, y, return_scores):
-        forget_fitted(self)
-        try:
-            return self._fit_checked(X, y, return_scores)
-        except BaseException:
-            forget_fitted(self)  # no half-fitted model
-            raise
-
-    def _fit_checked(self, X, y, return_scores):
         X, y = validate_input(self, X, y, accept_sparse="csr")
         check_classification_targets(y)
         if self.image_shape is not None and (

@@ -27,8 +27,8 @@ from ._base import (
     TrainingDivergedError,
     check_parameters,
     check_unit_interval,
-    forget_fitted,
     make_generator,
+    no_half_fitted_model,
     validate_input,
 )
 from ._bernoulli import BernoulliPoE, _sigmoid_
@@ -171,6 +171,7 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         return X
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @no_half_fitted_model
     def fit(self, X, y=None):
         """Train the layers greedily, bottom to top.
 
@@ -184,25 +185,19 @@ class DeepBeliefNet(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         -------
         self : object
         """
-        try:
-            return self._fit(X)
-        except BaseException:
-            forget_fitted(self)  # a failed fit leaves no half-fitted net
-            raise
-
-    def _fit(self, X):
-        forget_fitted(self)
         sizes = _check_sizes(self.hidden_layer_sizes)
         X = self._validate(X, reset=True)
         template = BernoulliPoE() if self.layer is None else self.layer
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
-        layers = _fit_greedy(template, sizes, seeds, X, self.verbose)[0]
-        self.layers_ = layers
-        self.reconstruction_error_ = [
-            np.asarray(getattr(layer, "reconstruction_error_", [])) for layer in layers
-        ]
+        self.layers_ = _fit_greedy(template, sizes, seeds, X, self.verbose)[0]
         return self
+
+    @property
+    def reconstruction_error_(self):
+        """The learning curve of each layer, bottom to top (read from ``layers_``)."""
+        return [np.asarray(getattr(layer, "reconstruction_error_", []))
+                for layer in self.layers_]
 
     def _up(self, X):
         """The input of every layer: X, then each layer's P(h | v)."""
@@ -477,6 +472,7 @@ class DeepBeliefNetClassifier(
 
     # ---------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=False)
+    @no_half_fitted_model
     def fit(self, X, y):
         """Greedy layer-wise training, then ``fine_tune_epochs`` of up-down.
 
@@ -490,14 +486,6 @@ class DeepBeliefNetClassifier(
         -------
         self : object
         """
-        forget_fitted(self)
-        try:
-            return self._fit(X, y)
-        except BaseException:
-            forget_fitted(self)  # no half-fitted model
-            raise
-
-    def _fit(self, X, y):
         sizes = _check_sizes(self.hidden_layer_sizes)
         if len(sizes) < 2:
             raise ValueError(

@@ -8,7 +8,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import forget_fitted, validate_input
+from ._base import no_half_fitted_model, validate_input
 from ._bernoulli import BernoulliPoE
 
 
@@ -66,6 +66,7 @@ class PoENoveltyDetector(OutlierMixin, BaseEstimator):
         self.contamination = contamination
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @no_half_fitted_model
     def fit(self, X, y=None):
         """Fit the density model on normal data and set the threshold.
 
@@ -80,16 +81,10 @@ class PoENoveltyDetector(OutlierMixin, BaseEstimator):
         -------
         self : object
         """
-        forget_fitted(self)
-        try:
-            X = validate_input(self, X, accept_sparse="csr")
-            estimator = BernoulliPoE() if self.estimator is None else self.estimator
-            model = clone(estimator).fit(X)
-            scores = model.score_samples(X)
-        except BaseException:
-            forget_fitted(self)  # a failed fit leaves no half-fitted detector
-            raise
-        self.estimator_ = model
+        X = validate_input(self, X, accept_sparse="csr")
+        estimator = BernoulliPoE() if self.estimator is None else self.estimator
+        self.estimator_ = clone(estimator).fit(X)
+        scores = self.estimator_.score_samples(X)
         self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
         return self
 
