@@ -22,8 +22,8 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ._base import no_half_fitted_model, validate_input
 from ._bernoulli import BernoulliPoE
+from ._validation import no_half_fitted_model, validate_input
 
 
 def _layer_scores(model, X):

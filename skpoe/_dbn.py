@@ -23,15 +23,16 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._base import (
+from ._bernoulli import BernoulliPoE
+from ._math import sigmoid_ as _sigmoid_
+from ._validation import (
     TrainingDivergedError,
-    check_parameters,
+    check_not_diverged as check_parameters,
     check_unit_interval,
     make_generator,
     no_half_fitted_model,
     validate_input,
 )
-from ._bernoulli import BernoulliPoE, _sigmoid_
 
 
 def _check_sizes(hidden_layer_sizes):

@@ -6,8 +6,8 @@ arrays the estimators pass in (they coerce once at their boundary).
 
 Matrix products are *not* done here: they stay with NumPy's BLAS in the
 calling Python code. (Numba's own ``np.dot`` links SciPy's copy of OpenBLAS;
-alternating two OpenBLAS thread pools on the same cores makes both spin and
-was measured 8x slower.)
+alternating two OpenBLAS thread pools on the same cores makes both spin:
+see ``benchmarks/RESULTS.md`` for the measurement.)
 """
 
 import math
@@ -30,9 +30,9 @@ def sigmoid_(A, bias):
     """In place: ``A[i, j] = 1 / (1 + exp(-(A[i, j] + bias[j])))``.
 
     The estimators use ``0.5 * tanh(0.5 * x) + 0.5`` in the hot loop (see
-    ``_bernoulli._sigmoid_``: NumPy's tanh is vectorized, ``math.exp`` here
-    is not, 4x slower for float32); this kernel is the reference formula the
-    tests check that path against.
+    ``_math.sigmoid_``: NumPy's tanh is vectorized, ``math.exp`` here is
+    not, so this is slower); this kernel is the reference formula the tests
+    check that path against.
     """
     n, m = A.shape
     for i in range(n):
@@ -96,7 +96,7 @@ def update_bias(bias, velocity, pos, neg, momentum, scale):
     """
     n, m = pos.shape
     # Per-column accumulators keep the inner loop free of a scalar float
-    # reduction, which LLVM may not reorder, so it vectorizes (3.7x faster).
+    # reduction, which LLVM may not reorder, so it vectorizes.
     diff = np.zeros(m, dtype=np.float64)
     squared = np.zeros(m, dtype=np.float64)
     for i in range(n):

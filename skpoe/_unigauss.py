@@ -15,7 +15,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._base import BasePoE, make_generator
+from ._base import BasePoE
+from ._math import sample_bernoulli
+from ._validation import make_generator
 
 
 def _center_and_scale(X):
@@ -240,7 +242,7 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
 
     def _reconstruct(self, R, precision, weighted, rng, temperature=1.0):
         """Choose Gaussian or uniform per expert, sample the product of the Gaussians."""
-        S = (rng.random(R.shape, dtype=np.float32) < R).astype(R.dtype)
+        S = sample_bernoulli(R, rng)
         noise = rng.standard_normal((R.shape[0], precision.shape[1])).astype(R.dtype)
         noise *= math.sqrt(temperature)
         out = np.empty_like(noise)

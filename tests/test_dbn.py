@@ -107,7 +107,7 @@ import itertools  # noqa: E402
 from scipy.special import logsumexp  # noqa: E402
 
 from skpoe import DeepBeliefNetClassifier  # noqa: E402
-from skpoe._bernoulli import _sigmoid_  # noqa: E402
+from skpoe._math import sigmoid_ as _sigmoid_  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from scipy.special import expit
 
 from skpoe import _kernels
-from skpoe._bernoulli import _sigmoid_
+from skpoe._math import sigmoid_ as _sigmoid_
 
 DTYPES = [np.float32, np.float64]
 # Relative tolerance of a kernel computed in `dtype` against a float64 reference.
@@ -275,3 +275,4 @@ def test_value_range_matches_numpy(dtype):
     lo, hi, n_nan, n_inf = _kernels.value_range(values)
     finite = values[np.isfinite(values)]
     assert (lo, hi, n_nan, n_inf) == (finite.min(), finite.max(), 2, 1)
+

@@ -185,9 +185,9 @@ def test_rare_features_far_from_the_mean_are_not_divergence(monkeypatch):
     deviations out, and experts start at data points, so their means may
     too: that is not divergence. Only the logits and log-precisions are
     bounded. Here, with the bound lowered to 10, means at ~14 sigma."""
-    import skpoe._base
+    import skpoe._validation
 
-    monkeypatch.setattr(skpoe._base, "MAX_PARAMETER", 10.0)
+    monkeypatch.setattr(skpoe._validation, "MAX_PARAMETER", 10.0)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2000, 3))
     X[:, 2] = 0.0
@@ -195,3 +195,4 @@ def test_rare_features_far_from_the_mean_are_not_divergence(monkeypatch):
     model = UnigaussPoE(n_components=400, n_iter=2, batch_size=100, random_state=0).fit(X)
     assert np.abs(model._mu).max() > 10  # the test is not vacuous
     assert np.isfinite(model.score_samples(X)).all()
+
