@@ -228,8 +228,11 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """(R, goodness) in standardized coordinates; see unigauss_posterior."""
         precision = np.exp(self._rho)
         weighted = precision * self._mu
-        quad = (Z * Z) @ precision.T - 2.0 * (Z @ weighted.T)
-        quad += np.sum(weighted * self._mu, axis=1)
+        quad = np.empty((Z.shape[0], self.n_components), dtype=Z.dtype)
+        _kernels.weighted_squared_distances(
+            Z, np.ascontiguousarray(self._mu.T, dtype=Z.dtype),
+            np.ascontiguousarray(precision.T, dtype=Z.dtype), quad,
+        )
         log_norm = 0.5 * self._rho.sum(axis=1) - 0.5 * Z.shape[1] * math.log(2 * math.pi)
         R = np.empty_like(quad)
         goodness = np.empty(Z.shape[0], dtype=Z.dtype)
@@ -257,8 +260,10 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """
         grad_mu, grad_rho = np.empty_like(self._mu), np.empty_like(self._rho)
         r_sum = R.sum(axis=0)
+        second = np.empty_like(self._mu)
+        _kernels.weighted_squared_deviations(R, Z, self._mu, second)
         _kernels.unigauss_gradients(
-            r_sum, R.T @ Z, R.T @ (Z * Z), self._mu, precision, grad_mu, grad_rho
+            r_sum, R.T @ Z, second, self._mu, precision, grad_mu, grad_rho
         )
         if natural:
             grad_mu /= precision  # Fisher-preconditioned: r (x - mu)

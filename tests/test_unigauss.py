@@ -196,3 +196,31 @@ def test_rare_features_far_from_the_mean_are_not_divergence(monkeypatch):
     assert np.abs(model._mu).max() > 10  # the test is not vacuous
     assert np.isfinite(model.score_samples(X)).all()
 
+
+def test_narrow_experts_far_from_zero_are_accurate_in_float32():
+    """Squared distances as sums of squared differences, not in expanded form.
+
+    float32 data offset by 1e4 are standardized first (so the offset itself
+    costs nothing); what remains is narrow experts away from the origin:
+    with precision ~4e5 (standardized units) and z ~ 2, the expanded form
+    ``lambda z**2 - 2 lambda z mu + lambda mu**2`` loses about a nat per
+    expert to float32 rounding. Compared with the same model's parameters
+    in a float64 direct formula.
+    """
+    rng = np.random.default_rng(0)
+    X = (1e4 + rng.normal(size=(200, 3))).astype(np.float32)
+    model = UnigaussPoE(6, n_iter=1, random_state=0).fit(X)
+    Z = (X - model._center) / model._scale
+    model._rho[1:] = 13.0
+    model._mu[1:] = Z[:5] + 1e-3  # each narrow expert on a data point
+    model._publish()
+    Z64 = (X.astype(np.float64) - model._center.astype(np.float64)) / model._scale
+    log_f, log_n = _log_f(model, Z64)
+    expected = log_f.sum(1) - model.n_components * np.sum(np.log(model._scale.astype(np.float64)))
+    got = model.score_samples(X)
+    assert got.dtype == np.float32
+    assert np.abs(log_f[:5, 1:]).max() > 10  # the experts are narrow there
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-2)
+    expected_R = np.exp(np.log(expit(model._logit.astype(np.float64))) + log_n - log_f)
+    expected_R[:, 0] = 1
+    np.testing.assert_allclose(model.transform(X), expected_R, atol=1e-4)
