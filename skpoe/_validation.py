@@ -90,16 +90,19 @@ def _as_float(name, X):
         return X.astype(np.float64)
     except (TypeError, ValueError):
         pass
-    where, value = _first_non_number(X)
-    raise ValueError(
-        f"{name} needs numeric input; found {value!r}{where}. Encode text and "
-        "categories as numbers first, e.g. with sklearn.preprocessing.OneHotEncoder, "
+    where, value, reason = _first_non_number(X)
+    # A TypeError for an object that is neither text nor a number, as float() says.
+    error = TypeError if isinstance(reason, TypeError) else ValueError
+    raise error(
+        f"{name} needs numeric input; found {value!r}{where} ({reason}). Encode text "
+        "and categories as numbers first, e.g. with sklearn.preprocessing.OneHotEncoder, "
         "and fill missing values, e.g. with sklearn.impute.SimpleImputer."
     )
 
 
 def _first_non_number(X):
-    """(' at row i, column j', value) of the first entry that is not a number."""
+    """(' at row i, column j', value, the error of float(value)) of the
+    first entry of X that is not a number."""
     values = X.tocoo() if sp.issparse(X) else X
     entries = (
         zip(zip(values.row, values.col), values.data) if sp.issparse(X)
@@ -108,9 +111,9 @@ def _first_non_number(X):
     for (i, j), value in entries:
         try:
             float(value)
-        except (TypeError, ValueError):
-            return f" at row {i}, column {j}", value
-    return "", X.dtype  # pragma: no cover - astype and float() disagree
+        except (TypeError, ValueError) as exc:
+            return f" at row {i}, column {j}", value, exc
+    return "", X.dtype, "not convertible to float"  # pragma: no cover
 
 
 def finite_range(name, X):
