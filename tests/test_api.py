@@ -23,11 +23,6 @@ def digits():
     return small_digits()
 
 
-def test_every_estimator_but_the_detector_is_a_transformer():
-    # An outlier detector has no features to give (as in scikit-learn).
-    assert set(NAMES) - set(TRANSFORMERS) == {"PoENoveltyDetector"}
-
-
 @pytest.mark.parametrize("name", TRANSFORMERS)
 def test_set_output_pandas(name, digits):
     X, y = digits

@@ -96,8 +96,9 @@ def test_features_and_grid_search_in_pipeline(digits):
     search = GridSearchCV(pipe, {"deepbeliefnet__hidden_layer_sizes": sizes}, cv=2)
     search.fit(X_train, y_train)
     # The parameter is searched, never rewritten by fit.
-    assert search.best_params_["deepbeliefnet__hidden_layer_sizes"] in sizes
-    assert search.best_estimator_[0].hidden_layer_sizes in sizes
+    best = search.best_params_["deepbeliefnet__hidden_layer_sizes"]
+    assert search.best_estimator_[0].hidden_layer_sizes == best
+    assert [layer.n_components for layer in search.best_estimator_[0].layers_] == list(best)
     assert search.score(X_test, y_test) > 0.9
 
 

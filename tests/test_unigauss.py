@@ -224,3 +224,18 @@ def test_narrow_experts_far_from_zero_are_accurate_in_float32():
     expected_R = np.exp(np.log(expit(model._logit.astype(np.float64))) + log_n - log_f)
     expected_R[:, 0] = 1
     np.testing.assert_allclose(model.transform(X), expected_R, atol=1e-4)
+
+
+def test_fit_equals_repeated_partial_fit():
+    """One random stream per epoch: fit and partial_fit give the same model."""
+    X = make_grid_clusters(20, random_state=0)
+    fit = UnigaussPoE(6, n_iter=3, batch_size=50, random_state=1).fit(X)
+    pf = UnigaussPoE(6, n_iter=3, batch_size=50, random_state=1)
+    for _ in range(3):
+        pf.partial_fit(X)
+    for name in ("means_", "variances_", "mixing_", "uniform_low_", "uniform_high_"):
+        np.testing.assert_allclose(getattr(pf, name), getattr(fit, name), rtol=1e-12, err_msg=name)
+    np.testing.assert_allclose(pf.reconstruction_error_, fit.reconstruction_error_, rtol=1e-12)
+    assert pf.n_updates_ == fit.n_updates_ == 3 * 10
+    assert not np.allclose(fit.means_, UnigaussPoE(6, n_iter=1, batch_size=50,
+                                                    random_state=1).fit(X).means_)
