@@ -266,18 +266,18 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         """
         seed = derive_seed(rng)
         if isinstance(self.cv, Real) and not isinstance(self.cv, Integral) and not cross_fit:
-            train, test = train_test_split(
+            folds = [train_test_split(
                 np.arange(len(y_index)), test_size=self.cv, stratify=y_index,
                 random_state=seed,
-            )
-            return [(train, test)]
-        if isinstance(self.cv, Real):  # an int, or a fraction's folds for fit_transform
+            )]
+        elif isinstance(self.cv, Real):  # an int, or a fraction's folds for fit_transform
             n_folds = self.cv if isinstance(self.cv, Integral) else round(1 / self.cv)
             self._check_class_sizes(y_index, n_folds)
-            cv = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
+            folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y_index)
         else:
-            cv = check_cv(self.cv, y_index, classifier=True)
-        folds = list(cv.split(X, y_index))
+            folds = check_cv(self.cv, y_index, classifier=True).split(X, y_index)
+        # Rows in the data's order: a class model trains on its rows as they come.
+        folds = [(np.sort(train), np.sort(test)) for train, test in folds]
         for k, (train, _) in enumerate(folds):
             missing = np.setdiff1d(np.arange(len(self.classes_)), y_index[train])
             if missing.size:
@@ -380,21 +380,20 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         seeds = derive_seed(rng, size=len(self.classes_))
         folds = self._folds(X, y_index, rng, cross_fit)
         models, fold_scores = self._fit_class_models(X, y_index, seeds, folds)
+        # The out-of-fold scores, rows in the data's order.
         tests = np.concatenate([test for _, test in folds])
-        scores = np.vstack(fold_scores)
-        self._finish(scores, y_index[tests], models)
+        order = np.argsort(tests, kind="stable")
+        rows, scores = tests[order], np.vstack(fold_scores)[order]
+        self._finish(scores, y_index[rows], models)
         if not cross_fit:
             return None
-        # Out-of-fold scores in the order of X: every row scored exactly once.
-        if not np.array_equal(np.sort(tests), np.arange(len(y_index))):
+        if not np.array_equal(rows, np.arange(len(y_index))):
             raise ValueError(
                 "fit_transform needs folds whose test parts hold every sample exactly "
                 "once (a partition, as KFold or StratifiedKFold give); those of cv do "
                 "not. Use such a cv, or fit(X, y).transform(X)."
             )
-        ordered = np.empty_like(scores)
-        ordered[tests] = scores
-        return ordered
+        return scores
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y, **fit_params):

@@ -9,7 +9,6 @@ puts a top RBM with label units on one.
 
 from numbers import Integral
 
-import numpy as np
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,

@@ -187,7 +187,6 @@ def test_model_based_normalization(split):
 
 
 # ------------------------------------------------------ cv, fit params, API
-from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from sklearn.linear_model import RidgeClassifier  # noqa: E402

@@ -238,7 +238,6 @@ def test_bound_is_below_the_exact_log_likelihood(digits):
 
 # ------------------------------------------- the stack's layers, the top RBM
 from sklearn.base import clone  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 

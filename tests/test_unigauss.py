@@ -1,11 +1,9 @@
 """UnigaussPoE: kernels against formulas and finite differences, the sampler
 against the product of Gaussians, and the grid-clusters result of Hinton 1999."""
 
-import math
-
 import numpy as np
 import pytest
-from scipy.special import expit, logsumexp
+from scipy.special import expit
 from scipy.stats import multivariate_normal
 
 from skpoe import UnigaussPoE
