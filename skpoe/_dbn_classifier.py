@@ -317,9 +317,15 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
                 for start in range(0, X.shape[0], self.batch_size):
                     rows = order[start:start + self.batch_size]
                     data = np.ascontiguousarray(to_dense(X[rows]))
+                    # Wake phase: binary states of every layer by a stochastic
+                    # up-pass with the recognition weights (the layers').
                     wake = self._up_pass(data, rng=rng)
+                    # The top-level associative memory: one CD-k update from the
+                    # wake state; its chain's end starts the down-pass.
                     negative_pen = self._top_level_cd(wake[-1], targets[rows], rng)
+                    # Sleep phase: a down-pass with the generative weights.
                     sleep = self._sleep_states(negative_pen, rng)
+                    # Then the directed weights learn, all from the states above.
                     error += self._wake_phase_update(wake, r)
                     self._sleep_phase_update(sleep, r)
                 self._check_fine_tuning(epoch)
