@@ -325,7 +325,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
                     negative_pen = self._top_level_cd(wake[-1], targets[rows], rng)
                     # Sleep phase: a down-pass with the generative weights.
                     sleep = self._sleep_states(negative_pen, rng)
-                    # Then the directed weights learn, all from the states above.
+                    # Then the directed weights learn: generative from the wake
+                    # states, recognition from the sleep states.
                     error += self._wake_phase_update(wake, r)
                     self._sleep_phase_update(sleep, r)
                 self._check_fine_tuning(epoch)
