@@ -396,7 +396,7 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         return scores
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_transform(self, X, y, **fit_params):
+    def fit_transform(self, X, y=None, **fit_params):
         """Fit, and return out-of-fold goodness features that do not leak.
 
         Every row is scored by class models that did not train on it; see
@@ -415,6 +415,8 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         scores : ndarray of shape (n_samples, n_classes * n_layers)
         """
         self._refuse("fit_transform", fit_params)
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.fit_transform needs y (the classes).")
         return self._fit(X, y, cross_fit=True)
 
     def transform(self, X):

@@ -276,6 +276,8 @@ def test_unknown_fit_params_are_refused(small, method):
     X, y = small
     with pytest.raises(TypeError, match=r"unexpected fit parameters \['sample_weight'\]"):
         getattr(_quick(), method)(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(ValueError, match="fit_transform needs y"):
+        _quick().fit_transform(X)
     pipe = Pipeline([("poe", _quick()), ("lr", LogisticRegression())])
     with pytest.raises(TypeError, match="unexpected fit parameters"):
         pipe.fit(X, y, poe__sample_weight=np.ones(len(y)))
