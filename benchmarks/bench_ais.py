@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from skpoe import BernoulliPoE
-from skpoe.datasets import load_mnist
+from _mnist import load_mnist  # the shared copy: see benchmarks/_mnist.py
 
 
 def main():

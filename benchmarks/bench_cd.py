@@ -24,7 +24,7 @@ from sklearn.neural_network import BernoulliRBM
 from threadpoolctl import threadpool_info
 
 from skpoe import BernoulliPoE
-from skpoe.datasets import load_mnist
+from _mnist import load_mnist  # the shared copy: see benchmarks/_mnist.py
 
 
 def blas_epoch(X, n_components, batch_size):

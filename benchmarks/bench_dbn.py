@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skpoe import BernoulliPoE, DeepBeliefNet, DeepBeliefNetClassifier
-from skpoe.datasets import load_mnist
+from _mnist import load_mnist  # the shared copy: see benchmarks/_mnist.py
 
 
 def main():

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from skpoe import BernoulliPoE, ClassConditionalPoEClassifier, DeepBeliefNet
-from skpoe.datasets import load_mnist
+from _mnist import load_mnist  # the shared copy: see benchmarks/_mnist.py
 
 
 def paper_subset(X, y, per_class=5400):

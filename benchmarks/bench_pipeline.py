@@ -18,7 +18,7 @@ from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import make_pipeline
 
 from skpoe import BernoulliPoE
-from skpoe.datasets import load_mnist
+from _mnist import load_mnist  # the shared copy: see benchmarks/_mnist.py
 
 
 def main():

@@ -1,11 +1,12 @@
 """skpoe: products of experts trained by contrastive divergence, for scikit-learn."""
 
-from ._base import TrainingDivergedError
 from ._bernoulli import BernoulliPoE
 from ._class_conditional import ClassConditionalPoEClassifier
-from ._dbn import DeepBeliefNet, DeepBeliefNetClassifier
+from ._dbn import DeepBeliefNet
+from ._dbn_classifier import DeepBeliefNetClassifier
 from ._novelty import PoENoveltyDetector
 from ._unigauss import UnigaussPoE
+from ._validation import TrainingDivergedError
 
 __version__ = "0.1.0.dev0"
 
@@ -14,4 +15,8 @@ __all__ = [
     "ClassConditionalPoEClassifier",
     "DeepBeliefNet",
     "DeepBeliefNetClassifier",
-    "PoENoveltyDetector", "TrainingDivergedError", "UnigaussPoE", "__version__"]
+    "PoENoveltyDetector",
+    "TrainingDivergedError",
+    "UnigaussPoE",
+    "__version__",
+]

@@ -1,158 +1,40 @@
-"""What every product of experts in skpoe shares.
+"""BasePoE: the abstract base every product of experts in skpoe fills in.
 
 Parameter constraints, input validation, the minibatch loop with shuffling,
 the momentum warm-up, the learning curve, ``partial_fit`` plumbing and tags.
-Each model (``_bernoulli.py``, ...) supplies its own state initialisation,
-its CD step on one minibatch, and its scoring.
+Each model (``_bernoulli.py``, ...) supplies the abstract methods: its state
+initialisation, its CD step on one minibatch, the arrays training changes
+and its domain; and its own scoring.
 """
 
-import functools
 import time
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from . import _kernels
-
-
-def make_generator(random_state, *stream):
-    """A fast NumPy ``Generator`` derived from ``check_random_state``.
-
-    ``random_state`` is anything scikit-learn accepts (None, int,
-    RandomState). The legacy ``RandomState`` only gives a seed; the bulk of
-    the random numbers come from PCG64, about 3x faster for float32 draws.
-    ``stream`` (ints) selects an independent stream from the same seed.
-    """
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    return np.random.default_rng([seed, *stream])
+from ._math import to_dense
+from ._validation import (
+    TrainingDivergedError,
+    check_not_diverged,
+    derive_seed,
+    finite_range,
+    forget_fitted,
+    no_half_fitted_model,
+    validate_input,
+)
 
 
-def validate_input(estimator, X, y="no_validation", **kwargs):
-    """``validate_data`` with errors that say how to fix the input.
-
-    Finite values and float32/float64 (kept) are always asked for; other
-    keyword arguments go to ``sklearn.utils.validation.validate_data``.
-    """
-    kwargs = {"dtype": (np.float64, np.float32), **kwargs}
-    try:
-        return validate_data(estimator, X, y, **kwargs)
-    except ValueError as exc:
-        message = str(exc)
-        name = type(estimator).__name__
-        if "could not convert" in message or "strings" in message:
-            raise ValueError(
-                f"{name} needs numeric input: {message}. Encode text and "
-                "categories as numbers first, e.g. with "
-                "sklearn.preprocessing.OneHotEncoder."
-            ) from exc
-        if "NaN" in message or "infinity" in message:
-            raise ValueError(  # keep scikit-learn's first line: it says X or y
-                f"{message.splitlines()[0]} {name} needs finite values (NaN or inf "
-                "found). Impute or drop them first, e.g. with sklearn.impute.SimpleImputer."
-            ) from exc
-        raise
-
-
-def unit_interval_error(name, lo, hi):
-    """The ValueError for values outside [0, 1] (None if there are none)."""
-    if lo < 0:
-        return ValueError(
-            f"Negative values in data passed to {name}: it expects values in "
-            f"[0, 1] (treated as probabilities); got min={lo:.4g}. Scale the data "
-            "first, e.g. with sklearn.preprocessing.MinMaxScaler(clip=True)."
-        )
-    if hi > 1:
-        return ValueError(
-            f"{name} expects values in [0, 1] (treated as probabilities); got "
-            f"max={hi:.4g}. Scale the data first, e.g. X / X.max() or "
-            "sklearn.preprocessing.MinMaxScaler(clip=True)."
-        )
-    return None
-
-
-def check_unit_interval(name, X):
-    """Raise a clear ValueError unless every value of X (dense or CSR) is in [0, 1]."""
-    values = X.data if sp.issparse(X) else np.asarray(X).ravel()
-    if values.size:
-        lo, hi, _, _ = _kernels.value_range(np.ascontiguousarray(values))
-        error = unit_interval_error(name, lo, hi)
-        if error is not None:
-            raise error
-
-
-def forget_fitted(estimator):
-    """Delete every fitted attribute."""
-    for name in list(vars(estimator)):
-        if name.endswith("_") and not name.startswith("__"):
-            delattr(estimator, name)
-
-
-def no_half_fitted_model(fit):
-    """Decorate a ``fit``: if it fails, the estimator is left unfitted.
-
-    Validation sets ``n_features_in_`` and training sets parameters before
-    a later step can fail; without this, ``check_is_fitted`` would take the
-    remains for a model. (Parameters refused by ``_fit_context`` before the
-    fit starts leave a previous model untouched, as in scikit-learn.)
-    """
-
-    @functools.wraps(fit)
-    def wrapper(estimator, *args, **kwargs):
-        try:
-            return fit(estimator, *args, **kwargs)
-        except BaseException:
-            forget_fitted(estimator)
-            raise
-
-    return wrapper
-
-
-class TrainingDivergedError(FloatingPointError, ValueError):
-    """Raised when training diverges, usually because the learning rate is too large.
-
-    Training has diverged when a parameter stops being finite or grows
-    beyond ``MAX_PARAMETER`` (1000) in absolute value. For inputs in
-    [0, 1] (or standardized ones) such a weight or bias switches a unit on
-    or off whatever its input: learning at a sensible rate never gets there,
-    because the gradient vanishes as units saturate. The estimator is left
-    unfitted (``fit``) or as it was (``partial_fit``).
-
-    It is both a ``FloatingPointError`` and a ``ValueError`` (a bad
-    parameter value), so either ``except`` clause catches it.
-    """
-
-
-MAX_PARAMETER = 1e3
-
-
-def check_parameters(name, arrays, advice, unbounded=()):
-    """Raise TrainingDivergedError if an array is non-finite, or beyond
-    MAX_PARAMETER unless its key is in ``unbounded``."""
-    for key, value in arrays.items():
-        largest = float(np.max(np.abs(value))) if value.size else 0.0  # NaN/inf propagate
-        if not np.isfinite(largest):
-            raise TrainingDivergedError(f"{name} diverged: {key} became NaN or inf. {advice}")
-        if key not in unbounded and largest > MAX_PARAMETER:
-            raise TrainingDivergedError(
-                f"{name} diverged: {key} reached {largest:.3g} in absolute value "
-                f"(a sensible model stays below {MAX_PARAMETER:g}). {advice}"
-            )
-
-
-class BasePoE(BaseEstimator):
+class BasePoE(BaseEstimator, metaclass=ABCMeta):
     """Base class for products of experts trained by contrastive divergence.
 
-    Subclasses implement ``_init_state(X, rng)`` (create the parameters),
-    ``_cd_step(batch, rng, momentum)`` (one update on a dense minibatch,
-    returning its summed squared reconstruction error), ``_state()`` (the
-    arrays that training changes, by attribute name: checked for
-    divergence, restored by a failed ``partial_fit``) and
-    ``_check_domain(lo, hi, dtype)`` (reject values outside the model's domain).
+    A model fills in the abstract methods below (as scikit-learn's
+    ``BaseMixture`` subclasses do) and its own scoring; ``fit``,
+    ``partial_fit``, the minibatch loop and the divergence checks are here.
     """
 
     # Sparse formats a model takes: dense minibatches are made from them.
@@ -174,32 +56,47 @@ class BasePoE(BaseEstimator):
         "verbose": ["verbose"],
     }
 
+    # -------------------------------------------------------------- the hooks
+    @abstractmethod
+    def _init_state(self, X, rng):
+        """Create the parameters (and any other training state) from data X.
+
+        ``rng`` is a NumPy ``Generator`` derived from ``random_state``.
+        """
+
+    @abstractmethod
+    def _cd_step(self, batch, rng, momentum):
+        """One CD update on a dense C-contiguous minibatch.
+
+        ``momentum`` is this update's momentum (0 during the warm-up).
+        Returns the minibatch's summed squared reconstruction error: the
+        learning curve.
+        """
+
+    @abstractmethod
+    def _state(self):
+        """The arrays that training changes, by attribute name.
+
+        They are checked for divergence after every epoch and restored by a
+        ``partial_fit`` that diverges.
+        """
+
+    @abstractmethod
+    def _check_domain(self, lo, hi, dtype):
+        """Raise a ValueError if values in [lo, hi] are outside the model's domain."""
+
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, *, reset):
         """Validate ``X``: finite, 2-D, float32/float64 kept, CSR allowed."""
-        name = type(self).__name__
         X = validate_input(
             self, X, accept_sparse=self._accept_sparse, order="C",
-            ensure_all_finite=False, reset=reset,
+            ensure_finite=False, reset=reset,
         )
-        values = X.data if sp.issparse(X) else X.ravel()
-        lo, hi, n_nan, n_inf = _kernels.value_range(values)
-        if n_nan or n_inf:
-            raise ValueError(
-                f"Input X contains NaN ({n_nan} values) or inf ({n_inf} values); "
-                f"{name} needs finite values. Impute or drop them first, e.g. with "
-                "sklearn.impute.SimpleImputer."
-            )
-        if sp.issparse(X):
-            X.sort_indices()
-            if X.nnz < X.shape[0] * X.shape[1]:  # implicit zeros
-                lo, hi = min(lo, 0.0), max(hi, 0.0)
-        if values.size:
-            self._check_domain(lo, hi, X.dtype)
+        if sp.issparse(X) and not X.has_sorted_indices:
+            X = X.sorted_indices()  # a sorted copy: the caller's matrix stays as it is
+        lo, hi = finite_range(type(self).__name__, X)
+        self._check_domain(lo, hi, X.dtype)
         return X
-
-    def _check_domain(self, lo, hi, dtype):  # pragma: no cover - overridden
-        """Raise a ValueError if values in [lo, hi] are outside the model's domain."""
 
     # --------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)
@@ -275,7 +172,7 @@ class BasePoE(BaseEstimator):
 
     def _reset(self, X):
         self._dtype = X.dtype.name  # a string: skops trusts it, unlike numpy.dtype
-        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        self._seed = derive_seed(self.random_state)
         self._n_seen = 0
         self.n_iter_ = 0
         self.n_updates_ = 0
@@ -311,14 +208,8 @@ class BasePoE(BaseEstimator):
                 for start in range(0, n_samples, batch_size):
                     stop = min(start + batch_size, n_samples)
                     rows = order[start:stop] if order is not None else slice(start, stop)
-                    batch = X[rows]
-                    if sp.issparse(batch):
-                        batch = batch.toarray()
-                    momentum = (
-                        self.momentum if self.n_updates_ >= self.momentum_warmup else 0.0
-                    )
-                    error += self._cd_step(np.ascontiguousarray(batch), rng, momentum)
-                    self.n_updates_ += 1
+                    batch = np.ascontiguousarray(to_dense(X[rows]))
+                    error += self._update(batch, rng)
                     if not np.isfinite(error):
                         break
             self._check_finite()
@@ -332,11 +223,22 @@ class BasePoE(BaseEstimator):
                     f"({time.perf_counter() - fit_start:.1f} s elapsed)"
                 )
 
+    def _update(self, batch, rng):
+        """One counted ``_cd_step``, with the momentum warm-up; returns its error.
+
+        Also what a model that holds this one as a part (the DBN classifier's
+        top RBM) calls to train it on minibatches of its own.
+        """
+        momentum = self.momentum if self.n_updates_ >= self.momentum_warmup else 0.0
+        error = self._cd_step(batch, rng, momentum)
+        self.n_updates_ += 1
+        return error
+
     # State arrays on the data's own scale, exempt from the MAX_PARAMETER bound.
     _UNBOUNDED = ()
 
     def _check_finite(self):
-        check_parameters(
+        check_not_diverged(
             type(self).__name__, self._state(),
             f"After {self.n_updates_} updates; lower learning_rate "
             f"(now {self.learning_rate}) or momentum (now {self.momentum}).",

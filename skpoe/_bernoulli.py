@@ -8,33 +8,21 @@ product, times ``exp(b . v)``, is the RBM's unnormalized probability
 from numbers import Integral
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._base import BasePoE, make_generator, unit_interval_error
+from ._base import BasePoE
+from ._math import sample_bernoulli, sigmoid_, to_dense
 from ._partition import (
     MAX_EXACT_UNITS,
     ais_log_partition,
     base_rate_biases,
     exact_log_partition,
 )
-
-
-def _sigmoid_(A, bias):
-    """In place ``A = sigmoid(A + bias)`` as ``0.5 * tanh(0.5 * x) + 0.5``.
-
-    NumPy's tanh is vectorized; a scalar Numba loop with exp is 4x slower for
-    float32 (``_kernels.sigmoid_``, which the tests use as the reference).
-    Three passes over A, and it never overflows. ``bias`` must have A's dtype.
-    """
-    _kernels.half_shift_(A, bias)
-    np.tanh(A, out=A)
-    _kernels.half_affine_(A)
-    return A
+from ._validation import make_generator, unit_interval_error
 
 
 class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
@@ -175,7 +163,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         n_features = X.shape[1]
         # Small zero-mean Gaussian weights, zero biases (Mayraz & Hinton sec. 3).
         # Stored Fortran-ordered so that W.T is C-contiguous: BLAS computes
-        # V @ W.T fastest that way (0.44 vs 0.53 ms at 100x784x500).
+        # V @ W.T fastest that way (measured in benchmarks/RESULTS.md).
         self.components_ = np.asfortranarray(
             0.01 * rng.standard_normal((self.n_components, n_features)), dtype=dtype
         )
@@ -230,14 +218,21 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         The one place a subclass changes to give the visible layer another
         kind of unit (the DBN classifier's top RBM has a softmax label group).
         """
-        return _sigmoid_(A, b)
+        return sigmoid_(A, b)
 
     def _sample_hidden(self, P, ws, rng):
         """Binary hidden states drawn from probabilities P (into ws['S'])."""
-        U = ws["U_hidden"]
-        rng.random(out=U, dtype=np.float32)
-        _kernels.bernoulli_sample(P, U, ws["S"])
-        return ws["S"]
+        return sample_bernoulli(P, rng, out=ws["S"], uniform=ws["U_hidden"])
+
+    def _negative_visible(self, n):
+        """The negative-phase visible rows of the last ``_cd_step`` on n rows.
+
+        P(v | h) at the end of its Gibbs chain (binary states with
+        ``persistent=True``): what a model built on this one learns from
+        next (the sleep phase of the DBN classifier's up-down). A view into
+        scratch space, valid until the next step on n rows.
+        """
+        return self._workspace(n)["V"][n:]
 
     def _cd_step(self, batch, rng, momentum):
         """One CD-k update on a minibatch; returns its summed squared error.
@@ -256,7 +251,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
 
         # Positive phase: P(h | v) on the data.
         v_data[...] = batch
-        _sigmoid_(np.dot(v_data, WT, out=h_data), c)
+        sigmoid_(np.dot(v_data, WT, out=h_data), c)
 
         # Negative phase: k alternating Gibbs steps, starting from the data
         # (CD) or from the persistent chains (PCD).
@@ -272,20 +267,19 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
                 S = self._sample_hidden(h_model, ws, rng)
             self._visible_probabilities(np.dot(S, W, out=v_model), b)
             if self.persistent:
-                rng.random(out=ws["U_visible"], dtype=np.float32)
-                _kernels.bernoulli_sample(v_model, ws["U_visible"], v_model)
-            _sigmoid_(np.dot(v_model, WT, out=h_model), c)
+                sample_bernoulli(v_model, rng, out=v_model, uniform=ws["U_visible"])
+            sigmoid_(np.dot(v_model, WT, out=h_model), c)
 
         if self.persistent:
             self._chain[:n] = self._sample_hidden(h_model, ws, rng)
             # The learning curve still measures one-step reconstructions.
             S0 = self._sample_hidden(h_data, ws, rng)
-            recon = _sigmoid_(np.dot(S0, W, out=ws["recon"]), b)
+            recon = sigmoid_(np.dot(S0, W, out=ws["recon"]), b)
             error = _kernels.squared_error(v_data, recon)
 
         # Updates: biases from column sums, weights from one stacked product.
         # Scalars in the parameters' dtype: float64 scalars would make the
-        # float32 kernels convert every element (2.5x slower).
+        # float32 kernels convert every element (slower; benchmarks/RESULTS.md).
         dt = W.dtype.type
         lr, momentum = self.learning_rate, dt(momentum)
         scale, decay = dt(lr / n), dt(lr * self.weight_decay)
@@ -319,6 +313,11 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         pre += c
         return pre
 
+    def _hidden_probabilities(self, X):
+        """P(h = 1 | v) for validated X (dense or CSR), in X's dtype."""
+        W, c, _ = self._params_as(X.dtype)
+        return sigmoid_(np.ascontiguousarray(safe_sparse_dot(X, W.T, dense_output=True)), c)
+
     def transform(self, X):
         """Hidden activation probabilities P(h = 1 | v).
 
@@ -332,9 +331,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         H : ndarray of shape (n_samples, n_components)
             Probabilities, same dtype as X (float32 or float64).
         """
-        X = self._check_fitted_X(X)
-        W, c, _ = self._params_as(X.dtype)
-        return _sigmoid_(np.ascontiguousarray(safe_sparse_dot(X, W.T, dense_output=True)), c)
+        return self._hidden_probabilities(self._check_fitted_X(X))
 
     def score_samples(self, X):
         """Goodness of each sample: log p(v) up to the constant log Z.
@@ -417,8 +414,8 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         pipeline. It costs one :meth:`log_partition` with its defaults:
         exact (instant) when the smaller layer has at most 20 units, else
         AIS with 14,500 temperatures and 100 chains, about as much work as
-        ``n_chains * n_betas / 50`` training updates of batch 100 (about a
-        minute for 784 x 500 on 2 cores). The value is exact for binary data.
+        ``n_chains * n_betas / 50`` training updates of batch 100 (some 50
+        epochs on MNIST). The value is exact for binary data.
 
         Parameters
         ----------
@@ -447,16 +444,15 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """
         H = self.transform(X)
         W, _, b = self._params_as(H.dtype)
-        return _sigmoid_(np.dot(H, W), b)
+        return sigmoid_(np.dot(H, W), b)
 
     def _gibbs_from(self, V, n_steps, rng):
         """``n_steps`` of v -> h -> v; returns (binary v, P(v | last h))."""
         W, c, b = self._params_as(V.dtype)
         for _ in range(n_steps):
-            Ph = _sigmoid_(np.dot(V, W.T), c)
-            Hs = (rng.random(Ph.shape, dtype=np.float32) < Ph).astype(V.dtype)
-            Pv = _sigmoid_(np.dot(Hs, W), b)
-            V = (rng.random(Pv.shape, dtype=np.float32) < Pv).astype(V.dtype)
+            Ph = sigmoid_(np.dot(V, W.T), c)
+            Pv = sigmoid_(np.dot(sample_bernoulli(Ph, rng), W), b)
+            V = sample_bernoulli(Pv, rng)
         return V, Pv
 
     def gibbs(self, X, random_state=None):
@@ -474,9 +470,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         V : ndarray of shape (n_samples, n_features)
             Binary visible states sampled from P(v | h), h ~ P(h | X).
         """
-        X = self._check_fitted_X(X)
-        if sp.issparse(X):
-            X = X.toarray()
+        X = to_dense(self._check_fitted_X(X))
         return self._gibbs_from(X, 1, make_generator(random_state))[0]
 
     def sample(self, n_samples=1, *, n_steps=1000, random_state=None):
@@ -503,7 +497,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         check_is_fitted(self)
         rng = make_generator(random_state)
         n_features = self.components_.shape[1]
-        V = (rng.random((n_samples, n_features)) < 0.5).astype(self.components_.dtype)
+        V = sample_bernoulli(np.full((n_samples, n_features), 0.5, self.components_.dtype), rng)
         return self._gibbs_from(V, max(int(n_steps), 1), rng)[1]
 
     @property

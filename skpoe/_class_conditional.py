@@ -12,18 +12,20 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold, check_cv, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ._base import no_half_fitted_model, validate_input
 from ._bernoulli import BernoulliPoE
+from ._math import to_dense
+from ._validation import derive_seed, no_half_fitted_model, validate_input
 
 
 def _layer_scores(model, X):
@@ -35,7 +37,7 @@ def _layer_scores(model, X):
 
 def _shifts(X, image_shape):
     """X and its four translations by one pixel (zeros shifted in)."""
-    images = (X.toarray() if hasattr(X, "toarray") else np.asarray(X)).reshape(-1, *image_shape)
+    images = to_dense(X).reshape(-1, *image_shape)
     shifted = [images]
     for axis in (1, 2):
         for step in (1, -1):
@@ -76,6 +78,18 @@ def _fit_class_model(estimator, X, seed, X_score, image_shape):
     return model, scores
 
 
+def _final_estimator_has(attr):
+    """For ``available_if``: the final estimator has ``attr`` (the fitted
+    one, else the one configured, else the default)."""
+
+    def check(self):
+        final = getattr(self, "final_estimator_", None)
+        getattr(self._final_estimator() if final is None else final, attr)
+        return True
+
+    return check
+
+
 class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     """A generative classifier: one PoE per class, goodness scores into a classifier.
 
@@ -89,9 +103,12 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
     * a fraction (default 0.2): **holdout**, the papers' protocol. That
       fraction of each class is held out; the class models train on the
       rest and are kept; the final estimator trains on the held-out scores.
-    * an integer K: **cross-fitting**. For each of K stratified folds, class
-      models trained on the other folds score the fold; the final estimator
-      trains on these out-of-fold scores of every sample. All K sets of class
+    * an integer K, a cross-validation splitter or an iterable of
+      (train, test) index arrays, as for scikit-learn's ``check_cv``:
+      **cross-fitting**. For each fold, class models trained on its
+      training part score its test part; the final estimator trains on
+      these out-of-fold scores. An integer K means K stratified folds,
+      shuffled with a seed drawn from ``random_state``. All K sets of class
       models are kept, and new data get the average of their K scores. (Not
       a refit on all the data, as ``TargetEncoder`` does: goodness is
       unnormalized and its scale moves with the amount of training data, so
@@ -99,9 +116,13 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
       refit models; on digits that tripled the error.) K trainings, every
       sample used by both stages, K times the scoring cost.
 
+    Every class needs at least as many samples as there are folds: with
+    fewer, ``fit`` says so rather than use fewer folds.
+
     ``fit_transform(X, y)`` returns scores that no class model saw during
-    its training: it always cross-fits, with K = ``cv`` folds or
-    ``round(1 / cv)`` for a fraction, and keeps those K sets of models, so
+    its training: it always cross-fits, with the folds of ``cv`` (whose test
+    parts must then hold each sample exactly once) or ``round(1 / cv)``
+    stratified folds for a fraction, and keeps those K sets of models, so
     that a next step is trained and applied on scores of the same models
     (with a holdout's models instead, goodness scales differ between the
     two and a pipeline's error on digits rose from 1% to 5%).
@@ -122,14 +143,20 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
     final_estimator : classifier, default=None
         Learns from the goodness features. None means
         ``LogisticRegression(max_iter=1000)`` on standardized features.
-    cv : float in (0, 1) or int >= 2, default=0.2
-        Holdout fraction, or number of cross-fitting folds; see above.
+    cv : float in (0, 1), int >= 2, cross-validation splitter or iterable, default=0.2
+        Holdout fraction (the papers' protocol), or the cross-fitting folds:
+        a number of stratified folds, a splitter (its ``split`` gets X and
+        the class indices), an iterable of (train, test) index arrays, or
+        None for ``check_cv``'s default of 5 unshuffled stratified folds.
+        See above.
     n_jobs : int, default=None
         Number of class models trained at once (joblib; works with any
-        joblib backend, including dask's). Each trains with one BLAS
-        thread, so the fitted model is the same for any ``n_jobs``.
+        joblib backend, including dask's), over all folds and classes. Each
+        trains with one BLAS thread, so the fitted model is the same for
+        any ``n_jobs``.
     random_state : int, RandomState instance or None, default=None
-        Seeds the split and the class models.
+        Seeds the holdout split or the folds of an integer ``cv``, and the
+        class models.
     image_shape : tuple of int (height, width), default=None
         Model-based normalization (Mayraz & Hinton 2002, sec. 7): each class
         model scores every image and its four 1-pixel translations and keeps
@@ -174,7 +201,11 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "score_samples"]), None],
         "final_estimator": [HasMethods(["fit", "predict"]), None],
-        "cv": [Interval(Real, 0, 1, closed="neither"), Interval(Integral, 2, None, closed="left")],
+        "cv": [
+            Interval(Real, 0, 1, closed="neither"),
+            Interval(Integral, 2, None, closed="left"),
+            "cv_object",
+        ],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "image_shape": ["array-like", None],
@@ -195,7 +226,21 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
     def _validate(self, X):
         return validate_input(self, X, accept_sparse="csr", reset=False)
 
-    def _setup(self, y, rng):
+    def _final_estimator(self):
+        if self.final_estimator is not None:
+            return self.final_estimator
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+
+    def _refuse(self, method, fit_params):
+        """Unknown fit parameters are an error, never silently dropped."""
+        if fit_params:
+            raise TypeError(
+                f"{type(self).__name__}.{method} got unexpected fit parameters "
+                f"{sorted(fit_params)}: it passes none to its class models or final "
+                "estimator. Set their options on the estimators themselves."
+            )
+
+    def _classes(self, y):
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
@@ -209,62 +254,90 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
                 "needs at least 2, one to train its model and one held out for the "
                 "final estimator. Add samples or drop the class."
             )
-        # Cross-fitting: K folds, or 1/cv for a holdout fraction (fit_transform);
-        # never more folds than the smallest class has samples.
-        n_folds = self.cv if isinstance(self.cv, Integral) else round(1 / self.cv)
-        n_folds = max(2, min(n_folds, counts.min()))
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(self.classes_))
-        return y_index, seeds, n_folds
+        return y_index
 
-    def _train(self, X, y_index, seeds, score_rows):
-        """Class models trained on ``X[y_index == c]`` minus ``score_rows``.
+    def _folds(self, X, y_index, rng, cross_fit):
+        """The (train, test) index pairs: one holdout split, or the cross-fitting folds.
 
-        ``score_rows`` (bool mask or None): samples held out of the class
-        models' training and scored by all of them.
+        A fraction ``cv`` gives the holdout split, or with ``cross_fit``
+        (fit_transform) ``round(1 / cv)`` folds; an integer ``cv`` gives
+        that many shuffled stratified folds; anything else is a splitter or
+        an iterable of splits, through ``check_cv``.
+        """
+        seed = derive_seed(rng)
+        if isinstance(self.cv, Real) and not isinstance(self.cv, Integral) and not cross_fit:
+            folds = [train_test_split(
+                np.arange(len(y_index)), test_size=self.cv, stratify=y_index,
+                random_state=seed,
+            )]
+        elif isinstance(self.cv, Real):  # an int, or a fraction's folds for fit_transform
+            n_folds = self.cv if isinstance(self.cv, Integral) else round(1 / self.cv)
+            self._check_class_sizes(y_index, n_folds)
+            folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y_index)
+        else:
+            folds = check_cv(self.cv, y_index, classifier=True).split(X, y_index)
+        # Rows in the data's order: a class model trains on its rows as they come.
+        folds = [(np.sort(train), np.sort(test)) for train, test in folds]
+        for k, (train, _) in enumerate(folds):
+            missing = np.setdiff1d(np.arange(len(self.classes_)), y_index[train])
+            if missing.size:
+                raise ValueError(
+                    f"Fold {k} of cv leaves class {self.classes_[missing[0]]} "
+                    "no training samples, so it has no class model. Use a splitter that "
+                    "keeps every class in every training part, e.g. StratifiedKFold."
+                )
+        return folds
+
+    def _check_class_sizes(self, y_index, n_folds):
+        counts = np.bincount(y_index)
+        if counts.min() < n_folds:
+            raise ValueError(
+                f"Class {self.classes_[np.argmin(counts)]} has {counts.min()} samples, "
+                f"fewer than the {n_folds} cross-fitting folds (cv={self.cv!r}; "
+                "fit_transform uses round(1 / cv) folds for a fraction): every fold "
+                "must score some samples of every class. Lower cv, or add samples."
+            )
+
+    def _fit_class_models(self, X, y_index, seeds, folds):
+        """Train the class models of every fold, in one ``Parallel`` call.
+
+        For fold (train, test), class c's model trains on the rows of
+        ``train`` of class c and scores the rows of ``test``. Returns one
+        list of class models per fold, and each fold's scores of its test
+        rows (one column per class and layer).
         """
         estimator = BernoulliPoE() if self.estimator is None else self.estimator
-        train = np.ones(len(y_index), bool) if score_rows is None else ~score_rows
-        X_score = None if score_rows is None else X[score_rows]
         jobs = (
             delayed(_fit_class_model)(
-                estimator, X[train & (y_index == c)], seed, X_score, self.image_shape
+                estimator, X[train[y_index[train] == c]], seed, X[test], self.image_shape
             )
+            for train, test in folds
             for c, seed in enumerate(seeds)
         )
         start = time.perf_counter()
         results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(jobs)
-        models = [m for m, _ in results]
+        n_classes = len(seeds)
+        per_fold = [results[k * n_classes:(k + 1) * n_classes] for k in range(len(folds))]
         if self.verbose:
-            print(f"[{type(self).__name__}] trained {len(models)} class models on "
-                  f"{int(train.sum())} samples in {time.perf_counter() - start:.2f} s")
-        scores = None if score_rows is None else np.hstack([s for _, s in results])
+            name = type(self).__name__
+            elapsed = time.perf_counter() - start
+            if len(folds) == 1:
+                print(f"[{name}] trained {n_classes} class models on {len(folds[0][0])} "
+                      f"samples in {elapsed:.2f} s")
+            else:
+                print(f"[{name}] trained {len(results)} class models ({len(folds)} folds x "
+                      f"{n_classes} classes) in {elapsed:.2f} s")
+        models = [[model for model, _ in fold] for fold in per_fold]
+        scores = [np.hstack([score for _, score in fold]) for fold in per_fold]
         return models, scores
-
-    def _out_of_fold_scores(self, X, y_index, seeds, n_folds, rng):
-        """Scores of every sample by class models that did not train on it.
-
-        Returns the scores and the K lists of fold models.
-        """
-        folds = StratifiedKFold(n_folds, shuffle=True, random_state=rng.randint(2**31))
-        scores, fold_models = None, []
-        for _, test in folds.split(np.zeros(len(y_index)), y_index):
-            rows = np.zeros(len(y_index), bool)
-            rows[test] = True
-            models, fold_scores = self._train(X, y_index, seeds, rows)
-            fold_models.append(models)
-            if scores is None:
-                scores = np.empty((len(y_index), fold_scores.shape[1]), fold_scores.dtype)
-            scores[test] = fold_scores
-        return scores, fold_models
 
     def _finish(self, scores, y_index, model_sets):
         """Keep the class models (one list per fold) and fit the final estimator."""
         self.estimators_ = model_sets
         self.n_layers_ = scores.shape[1] // len(self.classes_)
-        final = self.final_estimator
-        if final is None:
-            final = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-        self.final_estimator_ = clone(final).fit(scores, self.classes_[y_index])
+        self.final_estimator_ = clone(self._final_estimator()).fit(
+            scores, self.classes_[y_index]
+        )
         totals = scores.reshape(len(scores), len(self.classes_), self.n_layers_).sum(-1)
         self.offsets_ = np.array(
             [np.median(totals[y_index == c, c]) for c in range(len(self.classes_))]
@@ -272,23 +345,27 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
 
     # ------------------------------------------------------------------- API
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, **fit_params):
         """Train the class models in parallel, then the final estimator.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        **fit_params : dict
+            Refused: there is nothing to pass them to. A non-empty dict
+            raises a TypeError rather than being ignored.
 
         Returns
         -------
         self : object
         """
-        self._fit(X, y, return_scores=False)
+        self._refuse("fit", fit_params)
+        self._fit(X, y, cross_fit=False)
         return self
 
     @no_half_fitted_model
-    def _fit(self, X, y, return_scores):
+    def _fit(self, X, y, cross_fit):
         X, y = validate_input(self, X, y, accept_sparse="csr")
         check_classification_targets(y)
         if self.image_shape is not None and (
@@ -299,22 +376,24 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
                 f"height * width = n_features = {X.shape[1]}."
             )
         rng = check_random_state(self.random_state)
-        y_index, seeds, n_folds = self._setup(y, rng)
-        if isinstance(self.cv, Integral) or return_scores:
-            # Cross-fitting. fit_transform always takes this path: the next
-            # step must be trained and applied on scores of the same models.
-            scores, fold_models = self._out_of_fold_scores(X, y_index, seeds, n_folds, rng)
-            self._finish(scores, y_index, fold_models)
-        else:
-            _, held_out = train_test_split(
-                np.arange(len(y_index)), test_size=self.cv, stratify=y_index,
-                random_state=rng.randint(2**31),
+        y_index = self._classes(y)
+        seeds = derive_seed(rng, size=len(self.classes_))
+        folds = self._folds(X, y_index, rng, cross_fit)
+        models, fold_scores = self._fit_class_models(X, y_index, seeds, folds)
+        # The out-of-fold scores, rows in the data's order.
+        tests = np.concatenate([test for _, test in folds])
+        order = np.argsort(tests, kind="stable")
+        rows, scores = tests[order], np.vstack(fold_scores)[order]
+        self._finish(scores, y_index[rows], models)
+        if not cross_fit:
+            return None
+        if not np.array_equal(rows, np.arange(len(y_index))):
+            raise ValueError(
+                "fit_transform needs folds whose test parts hold every sample exactly "
+                "once (a partition, as KFold or StratifiedKFold give); those of cv do "
+                "not. Use such a cv, or fit(X, y).transform(X)."
             )
-            rows = np.zeros(len(y_index), bool)
-            rows[held_out] = True
-            models, held_scores = self._train(X, y_index, seeds, rows)
-            self._finish(held_scores, y_index[rows], [models])
-        return scores if return_scores else None
+        return scores
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y=None, **fit_params):
@@ -328,15 +407,17 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         **fit_params : dict
-            Ignored; accepted for scikit-learn's transformer API.
+            Refused: there is nothing to pass them to. A non-empty dict
+            raises a TypeError rather than being ignored.
 
         Returns
         -------
         scores : ndarray of shape (n_samples, n_classes * n_layers)
         """
+        self._refuse("fit_transform", fit_params)
         if y is None:
             raise ValueError(f"{type(self).__name__}.fit_transform needs y (the classes).")
-        return self._fit(X, y, return_scores=True)
+        return self._fit(X, y, cross_fit=True)
 
     def transform(self, X):
         """Goodness features: one column per class and layer.
@@ -378,6 +459,7 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
             dtype=object,
         )
 
+    @available_if(_final_estimator_has("decision_function"))
     def decision_function(self, X):
         """The final estimator's decision function on the goodness features.
 
@@ -392,6 +474,7 @@ class ClassConditionalPoEClassifier(ClassifierMixin, TransformerMixin, BaseEstim
         check_is_fitted(self)
         return self.final_estimator_.decision_function(self.transform(X))
 
+    @available_if(_final_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """The final estimator's class probabilities on the goodness features.
 

@@ -6,8 +6,8 @@ arrays the estimators pass in (they coerce once at their boundary).
 
 Matrix products are *not* done here: they stay with NumPy's BLAS in the
 calling Python code. (Numba's own ``np.dot`` links SciPy's copy of OpenBLAS;
-alternating two OpenBLAS thread pools on the same cores makes both spin and
-was measured 8x slower.)
+alternating two OpenBLAS thread pools on the same cores makes both spin:
+see ``benchmarks/RESULTS.md`` for the measurement.)
 """
 
 import math
@@ -30,9 +30,9 @@ def sigmoid_(A, bias):
     """In place: ``A[i, j] = 1 / (1 + exp(-(A[i, j] + bias[j])))``.
 
     The estimators use ``0.5 * tanh(0.5 * x) + 0.5`` in the hot loop (see
-    ``_bernoulli._sigmoid_``: NumPy's tanh is vectorized, ``math.exp`` here
-    is not, 4x slower for float32); this kernel is the reference formula the
-    tests check that path against.
+    ``_math.sigmoid_``: NumPy's tanh is vectorized, ``math.exp`` here is
+    not, so this is slower); this kernel is the reference formula the tests
+    check that path against.
     """
     n, m = A.shape
     for i in range(n):
@@ -96,7 +96,7 @@ def update_bias(bias, velocity, pos, neg, momentum, scale):
     """
     n, m = pos.shape
     # Per-column accumulators keep the inner loop free of a scalar float
-    # reduction, which LLVM may not reorder, so it vectorizes (3.7x faster).
+    # reduction, which LLVM may not reorder, so it vectorizes.
     diff = np.zeros(m, dtype=np.float64)
     squared = np.zeros(m, dtype=np.float64)
     for i in range(n):
@@ -200,10 +200,54 @@ def ais_visible_step(pre, base_bias, beta, U, V):
 
 # ----------------------------------------------------------------- unigauss
 @njit(cache=True)
+def weighted_squared_distances(Z, mean_T, precision_T, out):
+    """``out[i, m] = sum_d precision_T[d, m] * (Z[i, d] - mean_T[d, m]) ** 2``.
+
+    Each difference is taken before it is squared: the expanded form
+    ``lambda z**2 - 2 lambda z mu + lambda mu**2`` (three matrix products)
+    cancels catastrophically in float32 for narrow experts away from the
+    origin. The parameters come transposed, (n_features, n_components), so
+    the innermost loop runs over experts without a scalar reduction and
+    vectorizes.
+    """
+    n, D = Z.shape
+    M = mean_T.shape[1]
+    for i in range(n):
+        for m in range(M):
+            out[i, m] = 0.0
+        for d in range(D):
+            z = Z[i, d]
+            for m in range(M):
+                diff = z - mean_T[d, m]
+                out[i, m] += precision_T[d, m] * diff * diff
+
+
+@njit(cache=True)
+def weighted_squared_deviations(R, Z, mean, out):
+    """``out[m, d] = sum_i R[i, m] * (Z[i, d] - mean[m, d]) ** 2``, differences first.
+
+    The responsibility-weighted second moment of each expert about its own
+    mean (see ``weighted_squared_distances`` for why not expanded).
+    """
+    n, D = Z.shape
+    M = mean.shape[0]
+    for m in range(M):
+        for d in range(D):
+            out[m, d] = 0.0
+    for i in range(n):
+        for m in range(M):
+            r = R[i, m]
+            for d in range(D):
+                diff = Z[i, d] - mean[m, d]
+                out[m, d] += r * diff * diff
+
+
+@njit(cache=True)
 def unigauss_posterior(quad, log_norm, logit_mix, log_uniform, R, goodness):
     """Expert posteriors and goodness of a product of unigauss experts.
 
-    ``quad[i, m] = sum_d lambda_md (x_id - mu_md)**2`` (from BLAS) and
+    ``quad[i, m] = sum_d lambda_md (x_id - mu_md)**2`` (from
+    ``weighted_squared_distances``) and
     ``log_norm[m] = 0.5 * sum_d log lambda_md - 0.5 * D * log(2 pi)``, so
     ``log N_m(x_i) = log_norm[m] - 0.5 * quad[i, m]``. With
     ``t = logit_mix[m] + log N - log_uniform``: ``R[i, m] = sigmoid(t)``,
@@ -245,10 +289,12 @@ def product_of_gaussians_sample(precision_sum, weighted_mean_sum, noise, out):
 
 
 @njit(cache=True)
-def unigauss_gradients(r_sum, RX, RX2, mu, precision, grad_mu, grad_rho):
-    """Sums over samples of d log f_m / d(mu, log lambda), from BLAS moments.
+def unigauss_gradients(r_sum, RX, second, mu, precision, grad_mu, grad_rho):
+    """Sums over samples of d log f_m / d(mu, log lambda), from the moments.
 
-    With ``RX = R.T @ X``, ``RX2 = R.T @ X**2`` and ``r_sum = R.sum(0)``:
+    With ``RX = R.T @ X`` (BLAS), ``r_sum = R.sum(0)`` and
+    ``second[m, d] = sum_i R[i, m] (x_id - mu_md)**2``
+    (``weighted_squared_deviations``):
     ``d log f_m(x) / d mu_md = r_m lambda_md (x_d - mu_md)`` and
     ``d log f_m(x) / d log lambda_md = r_m (1 - lambda_md (x_d - mu_md)**2) / 2``.
     """
@@ -258,6 +304,5 @@ def unigauss_gradients(r_sum, RX, RX2, mu, precision, grad_mu, grad_rho):
             lam = precision[m, d]
             u = mu[m, d]
             first = RX[m, d] - r_sum[m] * u
-            second = RX2[m, d] - 2.0 * u * RX[m, d] + r_sum[m] * u * u
             grad_mu[m, d] = lam * first
-            grad_rho[m, d] = 0.5 * (r_sum[m] - lam * second)
+            grad_rho[m, d] = 0.5 * (r_sum[m] - lam * second[m, d])

@@ -8,8 +8,8 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import no_half_fitted_model, validate_input
 from ._bernoulli import BernoulliPoE
+from ._validation import no_half_fitted_model, validate_input
 
 
 class PoENoveltyDetector(OutlierMixin, BaseEstimator):

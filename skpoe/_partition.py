@@ -11,6 +11,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from . import _kernels
+from ._math import sample_bernoulli
 
 MAX_EXACT_UNITS = 20
 
@@ -97,7 +98,7 @@ def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng):
     log_z_base = float(np.sum(np.logaddexp(0.0, base_bias)) + n_hidden * np.log(2.0))
 
     p0 = 1.0 / (1.0 + np.exp(-base_bias))
-    V = (rng.random((n_chains, n_visible)) < p0).astype(np.float64)
+    V = sample_bernoulli(np.tile(p0, (n_chains, 1)), rng)
     H = np.empty((n_chains, n_hidden))
     U_h = np.empty((n_chains, n_hidden))
     U_v = np.empty((n_chains, n_visible))

@@ -15,7 +15,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
-from ._base import BasePoE, make_generator
+from ._base import BasePoE
+from ._math import sample_bernoulli
+from ._validation import make_generator
 
 
 def _center_and_scale(X):
@@ -226,8 +228,11 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """(R, goodness) in standardized coordinates; see unigauss_posterior."""
         precision = np.exp(self._rho)
         weighted = precision * self._mu
-        quad = (Z * Z) @ precision.T - 2.0 * (Z @ weighted.T)
-        quad += np.sum(weighted * self._mu, axis=1)
+        quad = np.empty((Z.shape[0], self.n_components), dtype=Z.dtype)
+        _kernels.weighted_squared_distances(
+            Z, np.ascontiguousarray(self._mu.T, dtype=Z.dtype),
+            np.ascontiguousarray(precision.T, dtype=Z.dtype), quad,
+        )
         log_norm = 0.5 * self._rho.sum(axis=1) - 0.5 * Z.shape[1] * math.log(2 * math.pi)
         R = np.empty_like(quad)
         goodness = np.empty(Z.shape[0], dtype=Z.dtype)
@@ -240,7 +245,7 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
 
     def _reconstruct(self, R, precision, weighted, rng, temperature=1.0):
         """Choose Gaussian or uniform per expert, sample the product of the Gaussians."""
-        S = (rng.random(R.shape, dtype=np.float32) < R).astype(R.dtype)
+        S = sample_bernoulli(R, rng)
         noise = rng.standard_normal((R.shape[0], precision.shape[1])).astype(R.dtype)
         noise *= math.sqrt(temperature)
         out = np.empty_like(noise)
@@ -255,8 +260,10 @@ class UnigaussPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """
         grad_mu, grad_rho = np.empty_like(self._mu), np.empty_like(self._rho)
         r_sum = R.sum(axis=0)
+        second = np.empty_like(self._mu)
+        _kernels.weighted_squared_deviations(R, Z, self._mu, second)
         _kernels.unigauss_gradients(
-            r_sum, R.T @ Z, R.T @ (Z * Z), self._mu, precision, grad_mu, grad_rho
+            r_sum, R.T @ Z, second, self._mu, precision, grad_mu, grad_rho
         )
         if natural:
             grad_mu /= precision  # Fisher-preconditioned: r (x - mu)

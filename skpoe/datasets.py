@@ -1,8 +1,9 @@
-"""Loading MNIST from the official IDX files, for benchmarks and slow tests.
+"""Data for the examples, benchmarks and tests: MNIST, and two synthetic sets of the papers.
 
-skpoe ships no data: it reads the files where you keep them (the project's
-benchmarks look in ``../shared/data/mnist`` beside the repository, or in the
-folder named by the ``SKPOE_MNIST`` environment variable).
+skpoe ships no data. :func:`load_mnist` reads MNIST's IDX files where a user
+keeps them (a ``path``, the ``SKPOE_MNIST`` environment variable, or
+scikit-learn's data home), and otherwise downloads it from OpenML through
+scikit-learn, which caches it.
 """
 
 import gzip
@@ -15,15 +16,30 @@ _FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+_N_TRAIN = 60_000  # OpenML's mnist_784 lists the official training images first
+
+
+def _candidates(path):
+    """Where to look: ``path``, else ``$SKPOE_MNIST`` (when set, the only
+    place), else the ``mnist`` folder of scikit-learn's data home."""
+    if path is None:
+        path = os.environ.get("SKPOE_MNIST")
+    if path is not None:
+        return [Path(path)]
+    from sklearn.datasets import get_data_home
+
+    return [Path(get_data_home()) / "mnist"]
 
 
 def mnist_path(path=None):
-    """The MNIST folder: ``path``, else ``$SKPOE_MNIST``, else ``../shared/data/mnist``.
+    """The folder with MNIST's four IDX files, or None.
 
-    A set ``SKPOE_MNIST`` is the only place searched (set it to an empty
-    folder to make benchmarks and examples fall back or skip).
-
-    Returns None when no folder with the four files exists there.
+    Searched: ``path`` if given; else the folder named by the environment
+    variable ``SKPOE_MNIST`` if it is set (then it is the only place
+    searched: set it to an empty folder to make the examples use the small
+    digits instead); else the ``mnist`` folder of scikit-learn's data home
+    (``sklearn.datasets.get_data_home()``, ``~/scikit_learn_data`` by
+    default). The files may be gzipped.
 
     Parameters
     ----------
@@ -33,6 +49,7 @@ def mnist_path(path=None):
     Returns
     -------
     path : Path or None
+        None when no folder searched has the four files.
 
     Examples
     --------
@@ -40,14 +57,7 @@ def mnist_path(path=None):
     >>> mnist_path("/nonexistent") is None
     True
     """
-    if path is None:
-        path = os.environ.get("SKPOE_MNIST")  # when set, the only place searched
-    candidates = [path] if path is not None else [
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist",
-        Path.cwd().parent / "shared" / "data" / "mnist",
-    ]
-    for candidate in candidates:
-        candidate = Path(candidate)
+    for candidate in _candidates(path):
         if all(_find(candidate, name) for pair in _FILES.values() for name in pair):
             return candidate
     return None
@@ -70,8 +80,36 @@ def _read_idx(file):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
+def _fetch_mnist(subset):
+    """Images (uint8-valued) and labels of ``subset`` from OpenML's mnist_784,
+    through scikit-learn's cache; a clear error when it cannot be downloaded."""
+    from sklearn.datasets import fetch_openml, get_data_home
+
+    try:
+        # liac-arff: the parser that needs no pandas (an optional dependency).
+        X, y = fetch_openml("mnist_784", as_frame=False, parser="liac-arff", return_X_y=True)
+    except OSError as exc:  # no network: URLError, timeouts, refused connections
+        raise FileNotFoundError(
+            f"MNIST was not found in {_candidates(None)[0]} and could not be downloaded "
+            f"from OpenML ({exc}). Put the four IDX files (train-images-idx3-ubyte, "
+            "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, "
+            "gzipped or not) in a folder and pass path=..., or set the SKPOE_MNIST "
+            f"environment variable to it, or put them in {Path(get_data_home()) / 'mnist'}."
+        ) from exc
+    rows = slice(0, _N_TRAIN) if subset == "train" else slice(_N_TRAIN, None)
+    return X[rows], np.asarray(y[rows]).astype(np.int64)
+
+
 def load_mnist(subset="train", *, path=None, dtype=np.float32):
     """MNIST images scaled to [0, 1] and their labels.
+
+    Read from the IDX files that :func:`mnist_path` finds. When it finds
+    none and neither ``path`` nor ``SKPOE_MNIST`` names a folder, MNIST is
+    downloaded from OpenML with ``sklearn.datasets.fetch_openml("mnist_784")``,
+    which caches it in scikit-learn's data home (about 15 MB; parsing the
+    cached copy takes a while each time, so keep the IDX files for speed);
+    its first 60,000 images are the official training set, the last 10,000
+    the test set.
 
     Parameters
     ----------
@@ -90,18 +128,26 @@ def load_mnist(subset="train", *, path=None, dtype=np.float32):
     Raises
     ------
     FileNotFoundError
-        If the files are not found.
+        If the files are not in the folder named by ``path`` or
+        ``SKPOE_MNIST``, or if they are nowhere and cannot be downloaded
+        (no network): the message says where to put them.
     """
+    if subset not in _FILES:
+        raise ValueError(f"subset must be 'train' or 'test'; got {subset!r}.")
     folder = mnist_path(path)
-    if folder is None:
+    if folder is None and (path is not None or "SKPOE_MNIST" in os.environ):
+        where = path if path is not None else f"SKPOE_MNIST={os.environ['SKPOE_MNIST']}"
         raise FileNotFoundError(
-            "MNIST IDX files not found. Pass path= or set SKPOE_MNIST to a folder "
-            "with train-images-idx3-ubyte(.gz) and the three other files."
+            f"MNIST IDX files not found in {where}. That folder needs "
+            "train-images-idx3-ubyte(.gz) and the three other files."
         )
-    images, labels = _FILES[subset]
-    X = _read_idx(_find(folder, images)).reshape(-1, 28 * 28).astype(dtype) / dtype(255)
-    y = _read_idx(_find(folder, labels)).astype(np.int64)
-    return X, y
+    if folder is None:
+        images, labels = _fetch_mnist(subset)
+    else:
+        image_file, label_file = _FILES[subset]
+        images = _read_idx(_find(folder, image_file)).reshape(-1, 28 * 28)
+        labels = _read_idx(_find(folder, label_file)).astype(np.int64)
+    return images.astype(dtype) / np.dtype(dtype).type(255), labels
 
 
 def make_grid_clusters(n_per_cluster=100, *, grid_size=5, missing=(2, 2), spread=0.05,

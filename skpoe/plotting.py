@@ -9,6 +9,8 @@ import math
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._math import to_dense
+
 
 def _pyplot():
     try:
@@ -21,8 +23,7 @@ def _pyplot():
 
 
 def _dense(X):
-    X = X.toarray() if hasattr(X, "toarray") else X
-    return np.asarray(X, dtype=float)
+    return np.asarray(to_dense(X), dtype=float)
 
 
 def _image_shape(n_features, image_shape):

@@ -1,7 +1,9 @@
-"""One small, quickly trained instance of every public estimator, by name.
+"""The one registry of small, quickly trained public estimators, by name.
 
-Shared by the tests that run over every estimator (robustness, persistence,
-output formats, determinism), with the data and the comparisons they use.
+Every test that runs over all estimators takes them from here: the
+estimator checks (``test_common.py``, which runs a meta-estimator's model
+behind a scaler, see there), robustness, persistence, output formats and
+determinism; with the data and the comparisons those tests use.
 """
 
 import numpy as np
@@ -33,7 +35,6 @@ ESTIMATORS = {
 }
 # Estimators whose values must lie in [0, 1].
 UNIT_INTERVAL = {name for name in ESTIMATORS if name != "UnigaussPoE"}
-
 
 
 def small_digits():

@@ -23,11 +23,6 @@ def digits():
     return small_digits()
 
 
-def test_every_estimator_but_the_detector_is_a_transformer():
-    # An outlier detector has no features to give (as in scikit-learn).
-    assert set(NAMES) - set(TRANSFORMERS) == {"PoENoveltyDetector"}
-
-
 @pytest.mark.parametrize("name", TRANSFORMERS)
 def test_set_output_pandas(name, digits):
     X, y = digits
@@ -168,3 +163,21 @@ def test_same_model_for_any_n_jobs(cv, digits):
     for transformed, proba in outputs[1:]:
         np.testing.assert_array_equal(transformed, outputs[0][0])
         np.testing.assert_array_equal(proba, outputs[0][1])
+
+
+# ------------------------------------------------------ a new model's hooks
+def test_a_new_model_must_write_every_hook():
+    """BasePoE's hooks are abstract: a model that forgets one cannot be made,
+    and the error names what is missing."""
+    from skpoe._base import BasePoE
+
+    class Unfinished(BasePoE):
+        def _init_state(self, X, rng):
+            pass
+
+        def _state(self):
+            return {}
+
+    with pytest.raises(TypeError, match="_cd_step.*_check_domain|_check_domain.*_cd_step"):
+        Unfinished()
+    assert BasePoE.__abstractmethods__ == {"_init_state", "_cd_step", "_state", "_check_domain"}

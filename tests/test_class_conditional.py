@@ -127,7 +127,8 @@ def test_grid_search_over_class_model_size(split):
     ])
     search = GridSearchCV(pipe, {"poe__estimator__n_components": [8, 32]}, cv=2, n_jobs=2)
     search.fit(X_train, y_train)
-    assert search.best_params_["poe__estimator__n_components"] in (8, 32)
+    best = search.best_params_["poe__estimator__n_components"]
+    assert search.best_estimator_[0].estimators_[0][0].components_.shape == (best, 64)
     assert search.best_score_ > 0.8
 
 
@@ -183,3 +184,125 @@ def test_model_based_normalization(split):
     assert clf.score(X_test, y_test) > 0.95
     with pytest.raises(ValueError, match="image_shape"):
         ClassConditionalPoEClassifier(_poe(4), image_shape=(5, 5)).fit(X_train, y_train)
+
+
+# ------------------------------------------------------ cv, fit params, API
+from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold  # noqa: E402
+from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
+from sklearn.linear_model import RidgeClassifier  # noqa: E402
+
+import skpoe._class_conditional  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small(split):
+    X_train, _, y_train, _ = split
+    keep = y_train < 3
+    return X_train[keep][:240], y_train[keep][:240]
+
+
+def _quick(**params):
+    return ClassConditionalPoEClassifier(
+        BernoulliPoE(4, n_iter=2, batch_size=20), random_state=0, **params
+    )
+
+
+def test_cv_takes_a_splitter_or_an_iterable_of_splits(small):
+    X, y = small
+    splitter = StratifiedKFold(3, shuffle=True, random_state=1)
+    by_splitter = _quick(cv=splitter).fit(X, y)
+    by_list = _quick(cv=list(splitter.split(X, y))).fit(X, y)
+    by_generator = _quick(cv=splitter.split(X, y)).fit(X, y)
+    assert len(by_splitter.estimators_) == 3
+    for other in (by_list, by_generator):
+        np.testing.assert_array_equal(other.transform(X), by_splitter.transform(X))
+    # A splitter's out-of-fold scores: each row scored once, by models that did
+    # not train on it.
+    honest = by_splitter.fit_transform(X, y)
+    for models, (_, test) in zip(by_splitter.estimators_, splitter.split(X, y)):
+        expected = np.column_stack([m.score_samples(X[test]) for m in models])
+        np.testing.assert_allclose(honest[test], expected, rtol=1e-12)
+
+
+def test_one_parallel_call_over_every_fold_and_class(small, monkeypatch):
+    X, y = small
+    calls = []
+
+    class Counting(skpoe._class_conditional.Parallel):
+        def __call__(self, iterable):
+            jobs = list(iterable)
+            calls.append(len(jobs))
+            return super().__call__(jobs)
+
+    monkeypatch.setattr(skpoe._class_conditional, "Parallel", Counting)
+    _quick(cv=4).fit(X, y)
+    assert calls == [4 * 3]
+    calls.clear()
+    _quick().fit(X, y)  # holdout: one fold
+    assert calls == [3]
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_transform"])
+def test_too_few_samples_for_the_folds_is_an_error_not_fewer_folds(small, method):
+    """Once, the folds were silently capped at the smallest class's size."""
+    X, y = small
+    few = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:3]]  # class 2: 3 samples
+    clf = _quick(cv=5 if method == "fit" else 0.2)  # fit_transform: round(1 / 0.2) = 5 folds
+    with pytest.raises(ValueError, match=r"Class 2 has 3 samples, fewer than the 5"):
+        getattr(clf, method)(X[few], y[few])
+    assert not hasattr(clf, "classes_")
+
+
+def test_a_fold_without_a_class_to_train_on_is_an_error(small):
+    X, y = small
+    folds = [(np.flatnonzero(y != 1), np.flatnonzero(y == 1)),
+             (np.flatnonzero(y == 1), np.flatnonzero(y != 1))]
+    with pytest.raises(ValueError, match="Fold 0 .* leaves class 1 no training samples"):
+        _quick(cv=folds).fit(X, y)
+
+
+def test_fit_transform_needs_a_partition(small):
+    X, y = small
+    cv = ShuffleSplit(3, test_size=0.3, random_state=0)
+    assert len(_quick(cv=cv).fit(X, y).estimators_) == 3  # fit takes any splits
+    with pytest.raises(ValueError, match="exactly once"):
+        _quick(cv=cv).fit_transform(X, y)
+    assert _quick(cv=KFold(3, shuffle=True, random_state=0)).fit_transform(X, y).shape == (
+        len(X), 3)
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_transform"])
+def test_unknown_fit_params_are_refused(small, method):
+    X, y = small
+    with pytest.raises(TypeError, match=r"unexpected fit parameters \['sample_weight'\]"):
+        getattr(_quick(), method)(X, y, sample_weight=np.ones(len(y)))
+    with pytest.raises(ValueError, match="fit_transform needs y"):
+        _quick().fit_transform(X)
+    pipe = Pipeline([("poe", _quick()), ("lr", LogisticRegression())])
+    with pytest.raises(TypeError, match="unexpected fit parameters"):
+        pipe.fit(X, y, poe__sample_weight=np.ones(len(y)))
+
+
+@pytest.mark.parametrize(
+    "final, has_proba, has_decision",
+    [(KNeighborsClassifier(3), True, False), (RidgeClassifier(), False, True)],
+    ids=["KNeighborsClassifier", "RidgeClassifier"],
+)
+def test_a_non_default_final_estimator(small, final, has_proba, has_decision):
+    """The final estimator is the one given, and only its methods are offered."""
+    X, y = small
+    clf = _quick(final_estimator=final)
+    assert hasattr(clf, "predict_proba") is has_proba  # before fit: the one given
+    assert hasattr(clf, "decision_function") is has_decision
+    clf.fit(X, y)
+    assert type(clf.final_estimator_) is type(final) and clf.final_estimator_ is not final
+    assert hasattr(clf, "predict_proba") is has_proba
+    assert hasattr(clf, "decision_function") is has_decision
+    features = clf.transform(X)
+    np.testing.assert_array_equal(clf.predict(X), clf.final_estimator_.predict(features))
+    method = "predict_proba" if has_proba else "decision_function"
+    np.testing.assert_array_equal(getattr(clf, method)(X),
+                                  getattr(clf.final_estimator_, method)(features))
+    assert clf.score(X, y) > 0.9
+    default = _quick()
+    assert hasattr(default, "predict_proba") and hasattr(default, "decision_function")

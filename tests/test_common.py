@@ -19,44 +19,27 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from small_estimators import ESTIMATORS, UNIT_INTERVAL
 
-from skpoe import (
-    BernoulliPoE,
-    ClassConditionalPoEClassifier,
-    DeepBeliefNet,
-    DeepBeliefNetClassifier,
-    PoENoveltyDetector,
-    UnigaussPoE,
-)
+from skpoe import ClassConditionalPoEClassifier
 
-ESTIMATORS = [
-    BernoulliPoE(n_components=4, n_iter=3, batch_size=10, random_state=0),
-    DeepBeliefNet(
-        (4, 3), layer=BernoulliPoE(n_iter=3, batch_size=10), random_state=0
-    ),
-    ClassConditionalPoEClassifier(
-        make_pipeline(
-            MinMaxScaler(clip=True),
-            BernoulliPoE(n_components=4, n_iter=3, batch_size=10, random_state=0),
-        ),
-        random_state=0,
-    ),
-    DeepBeliefNetClassifier(
-        (8, 16), layer=BernoulliPoE(n_iter=10, batch_size=10), fine_tune_epochs=1,
-        batch_size=10, random_state=0,
-    ),
-    UnigaussPoE(n_components=3, n_iter=3, batch_size=10, random_state=0),
-    # Its model scales the data into [0, 1] itself, as a user's would.
-    PoENoveltyDetector(
-        make_pipeline(
-            MinMaxScaler(clip=True),
-            BernoulliPoE(n_components=4, n_iter=3, batch_size=10, random_state=0),
-        )
-    ),
-]
 
-# Estimators whose input must lie in [0, 1].
-_UNIT_INTERVAL = (BernoulliPoE, DeepBeliefNet, DeepBeliefNetClassifier)
+def _checkable(estimator):
+    """The registry's estimator as the checks run it: a meta-estimator's
+    model scales the data into [0, 1] itself, as a user's would, so that the
+    meta-estimator is checked on any data."""
+    if "estimator" not in estimator.get_params(deep=False):
+        return estimator
+    return clone(estimator).set_params(
+        estimator=make_pipeline(MinMaxScaler(clip=True), estimator.estimator)
+    )
+
+
+CHECKED = {name: _checkable(estimator) for name, estimator in ESTIMATORS.items()}
+# Estimators that refuse the checks' data as they come: values outside [0, 1].
+_UNIT_INTERVAL = {
+    name for name in UNIT_INTERVAL if CHECKED[name] is ESTIMATORS[name]
+}
 
 # Checks whose generated data lie outside [0, 1] after the positive_only shift.
 _UNIT_INTERVAL_CHECKS = [
@@ -100,15 +83,16 @@ _UNIT_INTERVAL_CLASSIFIER_CHECKS = [
 
 
 def _expected_failed_checks(estimator):
+    name = type(estimator).__name__
     if isinstance(estimator, ClassConditionalPoEClassifier):
         return {
             "check_transformer_general": _OUT_OF_FOLD,
             "check_transformer_general(readonly_memmap=True)": _OUT_OF_FOLD,
             "check_transformer_data_not_an_array": _OUT_OF_FOLD,
         }
-    if isinstance(estimator, _UNIT_INTERVAL):
+    if name in _UNIT_INTERVAL:
         names = _UNIT_INTERVAL_CHECKS
-        if isinstance(estimator, DeepBeliefNetClassifier):
+        if name == "DeepBeliefNetClassifier":
             # (it refuses one sample for having one class, which passes the check)
             names = [n for n in names if n != "check_fit2d_1sample"]
             names = names + _UNIT_INTERVAL_CLASSIFIER_CHECKS
@@ -116,16 +100,14 @@ def _expected_failed_checks(estimator):
     return {}
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+@parametrize_with_checks(list(CHECKED.values()), expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-def _scaled(estimator):
-    return make_pipeline(MinMaxScaler(clip=True), estimator)
-
-
-@parametrize_with_checks([_scaled(e) for e in ESTIMATORS if isinstance(e, _UNIT_INTERVAL)])
+@parametrize_with_checks(
+    [make_pipeline(MinMaxScaler(clip=True), CHECKED[name]) for name in sorted(_UNIT_INTERVAL)]
+)
 def test_checks_in_unit_interval(estimator, check):
     name = getattr(check, "func", check).__name__
     if name not in _UNIT_INTERVAL_CHECKS + _UNIT_INTERVAL_CLASSIFIER_CHECKS:
@@ -140,14 +122,11 @@ def test_checks_in_unit_interval(estimator, check):
 _PIPELINE_MUTATES = {"check_estimators_overwrite_params", "check_dont_overwrite_parameters"}
 
 
-@pytest.mark.parametrize(
-    "estimator", [e for e in ESTIMATORS if isinstance(e, _UNIT_INTERVAL)],
-    ids=lambda e: type(e).__name__,
-)
-def test_fit_leaves_params(estimator):
+@pytest.mark.parametrize("name", sorted(_UNIT_INTERVAL))
+def test_fit_leaves_params(name):
     rng = np.random.RandomState(0)
     X = rng.uniform(size=(30, 5))
-    estimator = clone(estimator)
+    estimator = clone(CHECKED[name])
     params = copy.deepcopy(estimator.get_params())
     public = {k: v for k, v in vars(estimator).items() if not k.endswith("_")}
     estimator.fit(X, rng.randint(2, size=30))  # y for the classifiers, ignored otherwise

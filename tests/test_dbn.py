@@ -7,7 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skpoe import BernoulliPoE, DeepBeliefNet
+from skpoe import BernoulliPoE, DeepBeliefNet, TrainingDivergedError
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +96,9 @@ def test_features_and_grid_search_in_pipeline(digits):
     search = GridSearchCV(pipe, {"deepbeliefnet__hidden_layer_sizes": sizes}, cv=2)
     search.fit(X_train, y_train)
     # The parameter is searched, never rewritten by fit.
-    assert search.best_params_["deepbeliefnet__hidden_layer_sizes"] in sizes
-    assert search.best_estimator_[0].hidden_layer_sizes in sizes
+    best = search.best_params_["deepbeliefnet__hidden_layer_sizes"]
+    assert search.best_estimator_[0].hidden_layer_sizes == best
+    assert [layer.n_components for layer in search.best_estimator_[0].layers_] == list(best)
     assert search.score(X_test, y_test) > 0.9
 
 
@@ -107,7 +108,7 @@ import itertools  # noqa: E402
 from scipy.special import logsumexp  # noqa: E402
 
 from skpoe import DeepBeliefNetClassifier  # noqa: E402
-from skpoe._bernoulli import _sigmoid_  # noqa: E402
+from skpoe._math import sigmoid_  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -123,15 +124,19 @@ def test_label_posterior_matches_brute_force(digits):
     X, y = digits
     clf = DeepBeliefNetClassifier((5, 6), layer=BernoulliPoE(n_iter=3), random_state=0)
     clf.fit(X[:300], y[:300])
-    pen = clf._penultimate(X[:20])
+    pen = clf.transform(X[:20])
+    top = clf.top_
+    n_pen = pen.shape[1]
+    W, U = top.components_[:, :n_pen], top.components_[:, n_pen:]
+    c, d = top.intercept_hidden_, top.intercept_visible_[n_pen:]
+    assert U.shape == (6, len(clf.classes_))
     H = np.array(list(itertools.product([0, 1], repeat=6)), float)
     proba = clf.predict_proba(X[:20])
     for i in range(20):
-        # -E(pen, c, h) = h.(W pen + U_c + b) + d_c + a.pen (the last is the same for all c)
+        # -E(pen, c, h) = h.(W pen + U_c + c) + d_c + a.pen (the last is the same for all c)
         log_joint = np.array([
-            logsumexp(H @ (clf.top_weights_ @ pen[i] + clf.label_weights_[:, c] + clf.top_bias_))
-            + clf.label_bias_[c]
-            for c in range(len(clf.classes_))
+            logsumexp(H @ (W @ pen[i] + U[:, label] + c)) + d[label]
+            for label in range(len(clf.classes_))
         ])
         np.testing.assert_allclose(proba[i], np.exp(log_joint - logsumexp(log_joint)), rtol=1e-6)
 
@@ -151,8 +156,8 @@ def test_classifier_accuracy(digits, dbn_clf):
 
 def _generative_fit(clf, X):
     """Mean log p(v | h) under the bottom generative weights, h from recognition."""
-    H = _sigmoid_(X @ clf.recognition_weights_[0].T, clf.recognition_biases_[0])
-    P = np.clip(_sigmoid_(H @ clf.generative_weights_[0], clf.generative_biases_[0]), 1e-7, 1 - 1e-7)
+    H = clf.layers_[0].transform(X)
+    P = np.clip(sigmoid_(H @ clf.generative_weights_[0], clf.generative_biases_[0]), 1e-7, 1 - 1e-7)
     return np.mean(np.sum(X * np.log(P) + (1 - X) * np.log(1 - P), axis=1))
 
 
@@ -166,7 +171,7 @@ def test_up_down_improves_the_generative_model(digits, dbn_clf):
     ).fit(X, y)
     assert _generative_fit(tuned, X) > _generative_fit(dbn_clf, X) + 0.2
     # Untied: recognition weights moved away from the generative ones.
-    assert not np.allclose(tuned.recognition_weights_[0], tuned.generative_weights_[0])
+    assert not np.allclose(tuned.layers_[0].components_, tuned.generative_weights_[0])
     assert tuned.score(X, y) > 0.9
 
 
@@ -184,22 +189,17 @@ def test_classifier_needs_two_layers(digits):
         DeepBeliefNetClassifier((10,)).fit(X[:50], y[:50])
 
 
-def test_huge_fine_tuning_rate_never_leaves_nan(digits):
-    """Either the divergence is reported (and no half-fitted model is left),
-    or the parameters stay finite: never silent NaN. (With saturated units
-    the up-down errors are exactly 0, so huge weights can stay finite.)"""
+@pytest.mark.parametrize("rate", [1e307, 1e300, 1e10])
+def test_huge_fine_tuning_rate_is_reported(digits, rate):
+    """A huge fine-tuning rate ends in TrainingDivergedError naming the rate,
+    never in silent NaN or a half-fitted model: weights far beyond any
+    sensible model's count as diverged even where they stay finite."""
     X, y = digits
-    for rate in (1e307, 1e300, 1e10):
-        clf = DeepBeliefNetClassifier((8, 8), layer=BernoulliPoE(n_iter=1), fine_tune_epochs=2,
-                                      fine_tune_learning_rate=rate, random_state=0)
-        try:
-            clf.fit(X, y)
-        except FloatingPointError as exc:
-            assert "fine_tune_learning_rate" in str(exc)
-            assert not hasattr(clf, "classes_")
-        else:
-            params = [*clf.recognition_weights_, *clf.generative_weights_, clf.top_weights_]
-            assert all(np.isfinite(p).all() for p in params)
+    clf = DeepBeliefNetClassifier((8, 8), layer=BernoulliPoE(n_iter=1), fine_tune_epochs=2,
+                                  fine_tune_learning_rate=rate, random_state=0)
+    with pytest.raises(TrainingDivergedError, match="up-down.*fine_tune_learning_rate"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "classes_")
 
 
 # ----------------------------------------------------- variational bound (issue 6)
@@ -234,3 +234,92 @@ def test_bound_is_below_the_exact_log_likelihood(digits):
     # entropy term of Q, or a sign, moves the bound by nats.
     assert 0 < np.mean(gap) < 0.2  # a lower bound on average, and a tight one
     assert np.all(gap > -0.2)  # per sample too, up to sampling noise
+
+
+# ------------------------------------------- the stack's layers, the top RBM
+from sklearn.base import clone  # noqa: E402
+from sklearn.preprocessing import MinMaxScaler  # noqa: E402
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
+
+from skpoe import UnigaussPoE  # noqa: E402
+from skpoe._dbn_classifier import _LabeledRBM  # noqa: E402
+
+
+class _QuietPoE(BernoulliPoE):
+    """A BernoulliPoE subclass, as a user might write one: its own transform."""
+
+    def transform(self, X):
+        return super().transform(X) * 1.0
+
+
+@pytest.mark.parametrize("estimator", [DeepBeliefNet((8, 4)), DeepBeliefNetClassifier((8, 4))],
+                         ids=lambda e: type(e).__name__)
+def test_layer_may_be_a_bernoulli_poe_subclass(digits, estimator):
+    X, y = digits
+    est = clone(estimator).set_params(layer=_QuietPoE(n_iter=2, batch_size=20), random_state=0)
+    est.fit(X[:300], y[:300])
+    assert all(type(layer) is _QuietPoE for layer in est.layers_)
+    plain = clone(estimator).set_params(layer=BernoulliPoE(n_iter=2, batch_size=20),
+                                        random_state=0).fit(X[:300], y[:300])
+    np.testing.assert_array_equal(est.transform(X[:20]), plain.transform(X[:20]))
+
+
+@pytest.mark.parametrize("layer", [UnigaussPoE(), make_pipeline(MinMaxScaler(), BernoulliPoE())],
+                         ids=["UnigaussPoE", "Pipeline"])
+@pytest.mark.parametrize("estimator", [DeepBeliefNet((8, 4)), DeepBeliefNetClassifier((8, 4))],
+                         ids=lambda e: type(e).__name__)
+def test_layer_must_be_a_bernoulli_poe(digits, estimator, layer):
+    """The stack reads each layer's weights: anything else is refused up
+    front, naming the parameter and the class it needs."""
+    X, y = digits
+    est = clone(estimator).set_params(layer=layer)
+    with pytest.raises(InvalidParameterError, match=r"'layer' parameter.*BernoulliPoE"):
+        est.fit(X[:50], y[:50])
+
+
+@pytest.mark.parametrize("steps", [(0,), (), (3, -1), (2.5,), "abc", None])
+def test_bad_fine_tune_gibbs_steps(digits, steps):
+    """Refused before any training (once a (0,) failed deep inside fit)."""
+    X, y = digits
+    clf = DeepBeliefNetClassifier((8, 8), fine_tune_epochs=1, fine_tune_gibbs_steps=steps)
+    sequence = not isinstance(steps, (str, type(None)))
+    message = "must be a non-empty sequence of positive integers" if sequence else "array-like"
+    with pytest.raises(ValueError, match=f"fine_tune_gibbs_steps.* {message}"):
+        clf.fit(X[:50], y[:50])
+    assert not hasattr(clf, "layers_")
+
+
+def test_top_rbm_keeps_its_number_of_labels_when_cloned(dbn_clf):
+    top = dbn_clf.top_
+    assert isinstance(top, _LabeledRBM) and top.n_labels == 10
+    copy = clone(top)
+    assert copy.n_labels == 10 and copy.get_params() == top.get_params()
+    # The top RBM's parameters are the layer template's, n_labels aside.
+    assert set(top.get_params()) == set(BernoulliPoE().get_params()) | {"n_labels"}
+
+
+def test_top_level_cd_is_the_top_rbms_own_cd_step(digits, monkeypatch):
+    """Up-down trains the associative memory by BernoulliPoE's CD step, with
+    the layer template's momentum, k rising as scheduled, at the fine-tuning
+    rate; afterwards the top RBM's parameters are as greedy training left them."""
+    X, y = digits
+    calls = []
+    cd_step = BernoulliPoE._cd_step
+
+    def spy(self, batch, rng, momentum):
+        if isinstance(self, _LabeledRBM):
+            calls.append((momentum, self.cd_steps, self.learning_rate, batch.shape))
+        return cd_step(self, batch, rng, momentum)
+
+    monkeypatch.setattr(BernoulliPoE, "_cd_step", spy)
+    layer = BernoulliPoE(n_iter=1, batch_size=50, momentum=0.5, momentum_warmup=0)
+    clf = DeepBeliefNetClassifier((8, 6), layer=layer, fine_tune_epochs=4, batch_size=100,
+                                  fine_tune_gibbs_steps=(1, 3), fine_tune_learning_rate=0.02,
+                                  random_state=0)
+    clf.fit(X[:400], y[:400])
+    greedy, fine = calls[:8], calls[8:]  # 400 / 50 greedy updates, then 4 x 400 / 100
+    assert {c[:3] for c in greedy} == {(0.5, 1, 0.1)}
+    assert [c[:3] for c in fine] == [(0.5, 1, 0.02)] * 8 + [(0.5, 3, 0.02)] * 8
+    assert {c[3] for c in fine} == {(100, 8 + 10)}  # penultimate units and labels
+    assert (clf.top_.learning_rate, clf.top_.cd_steps) == (0.1, 1)
+    assert clf.top_.n_updates_ == 8 + 16

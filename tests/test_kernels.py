@@ -11,7 +11,7 @@ import pytest
 from scipy.special import expit
 
 from skpoe import _kernels
-from skpoe._bernoulli import _sigmoid_
+from skpoe._math import sigmoid_ as _sigmoid_
 
 DTYPES = [np.float32, np.float64]
 # Relative tolerance of a kernel computed in `dtype` against a float64 reference.
@@ -275,3 +275,45 @@ def test_value_range_matches_numpy(dtype):
     lo, hi, n_nan, n_inf = _kernels.value_range(values)
     finite = values[np.isfinite(values)]
     assert (lo, hi, n_nan, n_inf) == (finite.min(), finite.max(), 2, 1)
+
+
+# ------------------------------------------------------- unigauss distances
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_weighted_squared_distances_matches_numpy(dtype):
+    rng = _rng(12)
+    Z = rng.normal(size=(7, 5)).astype(dtype)
+    mean = rng.normal(size=(4, 5)).astype(dtype)
+    precision = np.exp(rng.normal(size=(4, 5))).astype(dtype)
+    Z64, mean64, precision64 = (a.astype(np.float64) for a in (Z, mean, precision))
+    expected = ((Z64[:, None, :] - mean64[None]) ** 2 * precision64[None]).sum(-1)
+    out = np.full((7, 4), np.nan, dtype=dtype)
+    _kernels.weighted_squared_distances(
+        Z, np.ascontiguousarray(mean.T), np.ascontiguousarray(precision.T), out
+    )
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_weighted_squared_deviations_matches_numpy(dtype):
+    rng = _rng(13)
+    R = rng.random((7, 4)).astype(dtype)
+    Z = rng.normal(size=(7, 5)).astype(dtype)
+    mean = rng.normal(size=(4, 5)).astype(dtype)
+    R64, Z64, mean64 = (a.astype(np.float64) for a in (R, Z, mean))
+    expected = np.einsum("im,imd->md", R64, (Z64[:, None, :] - mean64[None]) ** 2)
+    out = np.full((4, 5), np.nan, dtype=dtype)
+    _kernels.weighted_squared_deviations(R, Z, mean, out)
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype])
+
+
+def test_weighted_squared_distances_do_not_cancel_in_float32():
+    """Far from the origin and narrow, the difference is taken first: exact
+    here, where the expanded form loses everything to rounding."""
+    Z = np.array([[1000.0 + 1 / 1024]], dtype=np.float32)
+    mean = np.array([[1000.0]], dtype=np.float32)
+    precision = np.array([[2.0**20]], dtype=np.float32)
+    out = np.empty((1, 1), dtype=np.float32)
+    _kernels.weighted_squared_distances(Z, mean.T.copy(), precision.T.copy(), out)
+    assert out[0, 0] == 1.0  # 2**20 * (2**-10)**2
+    expanded = precision * Z * Z - 2 * precision * Z * mean + precision * mean * mean
+    assert expanded[0, 0] != 1.0

@@ -8,10 +8,12 @@ TrainingDivergedError, which is a ValueError too.
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from small_estimators import (
@@ -92,10 +94,10 @@ def test_single_sample(name, digits):
         with pytest.raises(ValueError, match="at least 2 classes"):
             est.fit(X[:1], y[:1])
         _assert_unfitted(est)
-        return
-    est.fit(X[:1], y[:1])
-    for key, value in outputs(est, X[:4]).items():
-        assert np.isfinite(value.astype(float)).all(), key
+    else:
+        est.fit(X[:1], y[:1])
+        for key, value in outputs(est, X[:4]).items():
+            assert np.isfinite(value.astype(float)).all(), key
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -139,12 +141,12 @@ def test_strings_are_refused_with_a_fix(name, kind, digits):
 def test_values_outside_the_domain(name, value, digits, fitted):
     """[0, 1] models refuse values outside it, at fit and at predict time,
     and say how to scale."""
+    if name not in UNIT_INTERVAL:
+        pytest.skip("takes any finite value: see test_unigauss_is_equivariant_to_shift_and_scale")
     X, y = digits
     X_bad = X.copy()
     X_bad[2, 7] = value
     est = clone(ESTIMATORS[name])
-    if name not in UNIT_INTERVAL:
-        return  # UnigaussPoE: any real value; see the tests below
     with pytest.raises(ValueError, match=r"\[0, 1\].*(MinMaxScaler|X / X.max)"):
         est.fit(X_bad, y)
     _assert_unfitted(est)
@@ -245,12 +247,14 @@ def test_a_failed_refit_leaves_no_half_fitted_model(name, digits, fitted):
     X, y = digits
     est = clone(ESTIMATORS[name]).fit(X, y)
     est = _with_learning_rate(est, 1e8)
-    with pytest.raises(ValueError) as info:
-        est.fit(X, y)
-    if isinstance(info.value, TrainingDivergedError):
-        _assert_unfitted(est)
-    else:
+    if name == "UnigaussPoE":  # its learning_rate is at most 1: refused up front
+        with pytest.raises(InvalidParameterError, match="learning_rate"):
+            est.fit(X, y)
         assert_same_outputs(outputs(est, X), outputs(fitted[name], X))
+    else:
+        with pytest.raises(TrainingDivergedError):
+            est.fit(X, y)
+        _assert_unfitted(est)
     X_bad = X.copy()
     X_bad[0, 0] = np.nan
     est = clone(ESTIMATORS[name]).fit(X, y)
@@ -266,3 +270,62 @@ def test_scaled_pipeline_takes_any_real_values(digits):
     pipe = make_pipeline(MinMaxScaler(clip=True), BernoulliPoE(n_components=8, **SMALL))
     out = pipe.fit(X * 1e6 - 5e5).transform(X * 1e6 - 5e5)
     assert np.isfinite(out).all()
+
+
+# ------------------------------------------------- what the input holds
+@pytest.mark.parametrize("name", NAMES)
+def test_booleans_give_the_same_model_as_floats(name, digits):
+    X, y = digits
+    binary = X > 0.5
+    a = clone(ESTIMATORS[name]).fit(binary, y)
+    b = clone(ESTIMATORS[name]).fit(binary.astype(np.float64), y)
+    assert_same_outputs(outputs(a, binary), outputs(b, binary.astype(np.float64)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_none_is_a_missing_value(name, digits):
+    X, y = digits
+    X = X.astype(object)
+    X[4, 9] = None
+    with pytest.raises(ValueError, match=r"NaN \(1 values\).*SimpleImputer"):
+        clone(ESTIMATORS[name]).fit(X, y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_is_named_where_it_is(name, digits):
+    X, y = digits
+    X = X.astype(object)
+    X[4, 9] = "n/a"
+    with pytest.raises(ValueError, match=r"numeric input; found 'n/a' at row 4, column 9"):
+        clone(ESTIMATORS[name]).fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["DeepBeliefNetClassifier", "ClassConditionalPoEClassifier"])
+def test_nan_in_y_is_refused(name, digits):
+    X, y = digits
+    y = y.astype(float)
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN or inf. Drop those samples"):
+        clone(ESTIMATORS[name]).fit(X, y)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "UnigaussPoE"])
+def test_the_callers_sparse_matrix_is_left_as_it_is(name, digits):
+    """A CSR matrix with unsorted indices is sorted in a copy: the caller's
+    matrix keeps its order, and the model is the one of the sorted matrix."""
+    X, y = digits
+    ordered = sp.csr_matrix(X)
+    rows = [slice(a, b) for a, b in zip(ordered.indptr[:-1], ordered.indptr[1:])]
+    unsorted = sp.csr_matrix(
+        (np.concatenate([ordered.data[r][::-1] for r in rows]),
+         np.concatenate([ordered.indices[r][::-1] for r in rows]), ordered.indptr.copy()),
+        shape=X.shape,
+    )
+    indices, data = unsorted.indices.copy(), unsorted.data.copy()
+    assert not unsorted.has_sorted_indices
+    est = clone(ESTIMATORS[name]).fit(unsorted, y)
+    np.testing.assert_array_equal(unsorted.indices, indices)
+    np.testing.assert_array_equal(unsorted.data, data)
+    assert not unsorted.has_sorted_indices
+    expected = clone(ESTIMATORS[name]).fit(ordered, y)
+    assert_same_outputs(outputs(est, ordered), outputs(expected, ordered))

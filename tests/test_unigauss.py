@@ -1,11 +1,9 @@
 """UnigaussPoE: kernels against formulas and finite differences, the sampler
 against the product of Gaussians, and the grid-clusters result of Hinton 1999."""
 
-import math
-
 import numpy as np
 import pytest
-from scipy.special import expit, logsumexp
+from scipy.special import expit
 from scipy.stats import multivariate_normal
 
 from skpoe import UnigaussPoE
@@ -185,9 +183,9 @@ def test_rare_features_far_from_the_mean_are_not_divergence(monkeypatch):
     deviations out, and experts start at data points, so their means may
     too: that is not divergence. Only the logits and log-precisions are
     bounded. Here, with the bound lowered to 10, means at ~14 sigma."""
-    import skpoe._base
+    import skpoe._validation
 
-    monkeypatch.setattr(skpoe._base, "MAX_PARAMETER", 10.0)
+    monkeypatch.setattr(skpoe._validation, "MAX_PARAMETER", 10.0)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2000, 3))
     X[:, 2] = 0.0
@@ -195,3 +193,47 @@ def test_rare_features_far_from_the_mean_are_not_divergence(monkeypatch):
     model = UnigaussPoE(n_components=400, n_iter=2, batch_size=100, random_state=0).fit(X)
     assert np.abs(model._mu).max() > 10  # the test is not vacuous
     assert np.isfinite(model.score_samples(X)).all()
+
+
+def test_narrow_experts_far_from_zero_are_accurate_in_float32():
+    """Squared distances as sums of squared differences, not in expanded form.
+
+    float32 data offset by 1e4 are standardized first (so the offset itself
+    costs nothing); what remains is narrow experts away from the origin:
+    with precision ~4e5 (standardized units) and z ~ 2, the expanded form
+    ``lambda z**2 - 2 lambda z mu + lambda mu**2`` loses about a nat per
+    expert to float32 rounding. Compared with the same model's parameters
+    in a float64 direct formula.
+    """
+    rng = np.random.default_rng(0)
+    X = (1e4 + rng.normal(size=(200, 3))).astype(np.float32)
+    model = UnigaussPoE(6, n_iter=1, random_state=0).fit(X)
+    Z = (X - model._center) / model._scale
+    model._rho[1:] = 13.0
+    model._mu[1:] = Z[:5] + 1e-3  # each narrow expert on a data point
+    model._publish()
+    Z64 = (X.astype(np.float64) - model._center.astype(np.float64)) / model._scale
+    log_f, log_n = _log_f(model, Z64)
+    expected = log_f.sum(1) - model.n_components * np.sum(np.log(model._scale.astype(np.float64)))
+    got = model.score_samples(X)
+    assert got.dtype == np.float32
+    assert np.abs(log_f[:5, 1:]).max() > 10  # the experts are narrow there
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-2)
+    expected_R = np.exp(np.log(expit(model._logit.astype(np.float64))) + log_n - log_f)
+    expected_R[:, 0] = 1
+    np.testing.assert_allclose(model.transform(X), expected_R, atol=1e-4)
+
+
+def test_fit_equals_repeated_partial_fit():
+    """One random stream per epoch: fit and partial_fit give the same model."""
+    X = make_grid_clusters(20, random_state=0)
+    fit = UnigaussPoE(6, n_iter=3, batch_size=50, random_state=1).fit(X)
+    pf = UnigaussPoE(6, n_iter=3, batch_size=50, random_state=1)
+    for _ in range(3):
+        pf.partial_fit(X)
+    for name in ("means_", "variances_", "mixing_", "uniform_low_", "uniform_high_"):
+        np.testing.assert_allclose(getattr(pf, name), getattr(fit, name), rtol=1e-12, err_msg=name)
+    np.testing.assert_allclose(pf.reconstruction_error_, fit.reconstruction_error_, rtol=1e-12)
+    assert pf.n_updates_ == fit.n_updates_ == 3 * 10
+    assert not np.allclose(fit.means_, UnigaussPoE(6, n_iter=1, batch_size=50,
+                                                    random_state=1).fit(X).means_)

@@ -1,12 +1,13 @@
 """Draw the README's picture: receptive fields of an RBM trained on MNIST,
 and its reconstructions of test digits it never saw.
 
-Run from the repository root (about 30 s on 2 cores; needs MNIST, see
-skpoe.datasets.mnist_path):
+Run from the repository root (about 30 s on 2 cores; reads MNIST from
+$SKPOE_MNIST or the project's shared copy, ../shared/data/mnist):
 
     python doc/images/make_readme_figure.py
 """
 
+import os
 from pathlib import Path
 
 import matplotlib
@@ -18,8 +19,9 @@ from skpoe import BernoulliPoE  # noqa: E402
 from skpoe.datasets import load_mnist  # noqa: E402
 from skpoe.plotting import plot_filters, plot_reconstructions  # noqa: E402
 
-X, _ = load_mnist("train")
-X_test, _ = load_mnist("test")
+MNIST = os.environ.get("SKPOE_MNIST", Path(__file__).resolve().parents[3] / "shared/data/mnist")
+X, _ = load_mnist("train", path=MNIST)
+X_test, _ = load_mnist("test", path=MNIST)
 rbm = BernoulliPoE(n_components=500, n_iter=10, batch_size=100, random_state=0).fit(X)
 
 fig = plt.figure(figsize=(12, 6.4), layout="constrained")
