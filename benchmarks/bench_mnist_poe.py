@@ -28,6 +28,8 @@ def paper_subset(X, y, per_class=5400):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-iter", type=int, default=30, help="epochs per layer")
+    parser.add_argument("--batch-size", type=int, default=100,
+                        help="minibatch size of every layer (the paper's 100)")
     parser.add_argument("--n-jobs", type=int, nargs="+", default=[2])
     parser.add_argument("--variant", choices=["paper", "crossfit"], default="paper")
     parser.add_argument("--layers", type=int, nargs="+", default=[500, 500, 500])
@@ -49,7 +51,8 @@ def main():
           f"class models {tuple(args.layers)}, {args.n_iter} epochs per layer\n")
     print(f"{'n_jobs':>6s} {'test error':>10s} {'fit time':>9s} {'predict time':>13s}")
     for n_jobs in args.n_jobs:
-        dbn = DeepBeliefNet(tuple(args.layers), layer=BernoulliPoE(n_iter=args.n_iter))
+        layer = BernoulliPoE(n_iter=args.n_iter, batch_size=args.batch_size)
+        dbn = DeepBeliefNet(tuple(args.layers), layer=layer)
         clf = ClassConditionalPoEClassifier(
             dbn, cv=cv, n_jobs=n_jobs, random_state=0,
             image_shape=(28, 28) if args.normalize else None,

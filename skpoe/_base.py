@@ -7,6 +7,7 @@ initialisation, its CD step on one minibatch, the arrays training changes
 and its domain; and its own scoring.
 """
 
+import math
 import time
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -14,7 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._math import to_dense
@@ -29,6 +30,23 @@ from ._validation import (
 )
 
 
+def auto_batch_size(n_samples):
+    """``batch_size="auto"``: about 1% of the data, between 10 and 100 samples.
+
+    Minibatches of 100 suit 60,000 images (Mayraz & Hinton 2002); on a
+    small dataset they leave too few updates per epoch, so the batch
+    shrinks with the data, to about 100 minibatches an epoch, down to 10
+    samples (Hinton's practical guide: 10 to 100).
+    """
+    return int(min(100, max(10, n_samples // 100)))
+
+
+def auto_n_iter(n_samples, batch_size, n_updates):
+    """``n_iter="auto"``: the epochs that make about ``n_updates`` updates
+    in minibatches of ``batch_size`` (at least one epoch)."""
+    return max(1, math.ceil(n_updates / math.ceil(n_samples / batch_size)))
+
+
 class BasePoE(BaseEstimator, metaclass=ABCMeta):
     """Base class for products of experts trained by contrastive divergence.
 
@@ -41,13 +59,20 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
     _accept_sparse = "csr"
 
     # Scalars and curves that partial_fit restores if its pass diverges.
-    _COUNTERS = ("n_iter_", "n_updates_", "reconstruction_error_", "_data_mean", "_n_seen")
+    _COUNTERS = ("n_iter_", "n_updates_", "reconstruction_error_", "_data_mean", "_n_seen",
+                 "batch_size_")
+
+    # What n_iter="auto" aims at: learning depends on the number of updates,
+    # not of epochs. The papers' recipe, 10 epochs of 60,000 MNIST images in
+    # minibatches of 100, makes 6,000; so do a few hundred epochs of a
+    # hundred samples, or one pass over 600,000. A model may set its own.
+    _AUTO_UPDATES = 6000
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "n_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "momentum_warmup": [Interval(Integral, 0, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -119,7 +144,10 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
         X = self._validate_X(X, reset=True)
         self._reset(X)
         self._observe(X)
-        self._run_epochs(X, self.n_iter)
+        n_epochs = self._n_epochs(X.shape[0])
+        if self.verbose:
+            self._say_plan(X.shape[0], n_epochs)
+        self._run_epochs(X, n_epochs)
         self._publish()
         return self
 
@@ -157,6 +185,7 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
             X = X.astype(self._dtype, copy=False)
             snapshot = {k: np.copy(v) for k, v in self._state().items()}
             counters = {k: getattr(self, k) for k in self._COUNTERS}
+            self.batch_size_ = self._batch_size(X.shape[0])
         self._observe(X)
         try:
             self._run_epochs(X, 1)
@@ -177,7 +206,30 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = 0
         self.n_updates_ = 0
         self.reconstruction_error_ = np.zeros(0)
+        self.batch_size_ = self._batch_size(X.shape[0])
         self._init_state(X, np.random.default_rng([self._seed, 0]))
+
+    # -------------------------------------------------------- training length
+    def _batch_size(self, n_samples):
+        """The minibatch size for data of ``n_samples`` (``batch_size`` resolved)."""
+        size = auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
+        return min(size, n_samples)
+
+    def _n_epochs(self, n_samples):
+        """Epochs of ``fit``: ``n_iter``, or for "auto" enough for about
+        ``_AUTO_UPDATES`` minibatch updates (at least one epoch)."""
+        if self.n_iter != "auto":
+            return self.n_iter
+        return auto_n_iter(n_samples, self.batch_size_, self._AUTO_UPDATES)
+
+    def _say_plan(self, n_samples, n_epochs):
+        """The verbose line that says how long ``fit`` will train, and why."""
+        batches = math.ceil(n_samples / self.batch_size_)
+        why = [f"{name}={getattr(self, name)!r}" for name in ("batch_size", "n_iter")
+               if getattr(self, name) == "auto"]
+        print(f"[{type(self).__name__}] {n_samples} samples: {n_epochs} epochs of "
+              f"{batches} minibatches of {self.batch_size_} ({n_epochs * batches} "
+              f"updates{'; ' + ', '.join(why) if why else ''})")
 
     def _publish(self):
         """Set fitted attributes derived from the training state (if any)."""
@@ -192,7 +244,7 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
 
     def _run_epochs(self, X, n_epochs):
         n_samples = X.shape[0]
-        batch_size = min(self.batch_size, n_samples)
+        batch_size = self.batch_size_
         name = type(self).__name__
         fit_start = time.perf_counter()
         for _ in range(n_epochs):

@@ -41,10 +41,19 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         Number of binary hidden units (experts).
     learning_rate : float, default=0.1
         Learning rate of the CD update (Mayraz & Hinton use 0.1).
-    batch_size : int, default=100
-        Number of samples per minibatch.
-    n_iter : int, default=10
+    batch_size : int or "auto", default="auto"
+        Number of samples per minibatch. "auto": about 1% of the training
+        data, between 10 and 100 samples (100 from 10,000 samples on, the
+        papers' value; 10 below 2,000). ``partial_fit`` resolves it for the
+        data of each call. The value used is ``batch_size_``.
+    n_iter : int or "auto", default="auto"
         Number of epochs (passes over the training data) in ``fit``.
+        "auto": as many as it takes to make about 6,000 minibatch updates
+        (at least one epoch), as the papers' 10 epochs of MNIST do: 10
+        epochs of 60,000 samples, about 60 of 1,000, one of 600,000 or
+        more. Learning depends on the number of updates more than on the
+        number of epochs, so this learns well at any size; see the user
+        guide's practical page. The epochs trained are ``n_iter_``.
     cd_steps : int, default=1
         Number k of alternating Gibbs steps in CD-k.
     persistent : bool, default=False
@@ -66,7 +75,8 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         Controls the initial weights, the shuffling and the Gibbs sampling.
         The same value gives the same model.
     verbose : int, default=0
-        If positive, print the epoch, reconstruction error and time per epoch.
+        If positive, print the training plan (epochs, minibatches, updates)
+        and then the epoch, reconstruction error and time per epoch.
 
     Attributes
     ----------
@@ -80,6 +90,9 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         Number of epochs trained (``partial_fit`` counts one per call).
     n_updates_ : int
         Number of minibatch updates made.
+    batch_size_ : int
+        The minibatch size used (``batch_size`` resolved for the data of
+        the last ``fit`` or ``partial_fit``).
     reconstruction_error_ : ndarray of shape (`n_iter_`,)
         Learning curve: mean squared difference between each training
         minibatch and its mean-field reconstruction after ``cd_steps`` Gibbs
@@ -128,8 +141,8 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         n_components=500,
         *,
         learning_rate=0.1,
-        batch_size=100,
-        n_iter=10,
+        batch_size="auto",
+        n_iter="auto",
         cd_steps=1,
         persistent=False,
         momentum=0.9,
@@ -173,7 +186,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         self._velocity_c = np.zeros_like(self.intercept_hidden_)
         self._velocity_b = np.zeros_like(self.intercept_visible_)
         # Persistent chains: binary hidden states, one chain per batch row.
-        self._chain = np.zeros((self.batch_size, self.n_components), dtype=dtype)
+        self._chain = np.zeros((self.batch_size_, self.n_components), dtype=dtype)
         self._buffers = {}
 
     def _state(self):

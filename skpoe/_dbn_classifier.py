@@ -14,11 +14,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
+from ._base import auto_batch_size
 from ._bernoulli import BernoulliPoE
 from ._math import down_pass, sample_bernoulli, sigmoid_, softmax_, to_dense
 from ._stack import BaseStack, check_hidden_layer_sizes
@@ -152,8 +153,9 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         Gibbs iterations in the top RBM (its ``cd_steps`` during
         fine-tuning), rising: the fine-tuning epochs are split into as many
         equal parts. Positive integers.
-    batch_size : int, default=100
-        Minibatch size of fine-tuning.
+    batch_size : int or "auto", default="auto"
+        Minibatch size of fine-tuning. "auto": about 1% of the data, between
+        10 and 100 samples, as for the layers (:class:`BernoulliPoE`).
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         If positive, report each greedy layer and its epochs, and each
@@ -203,12 +205,12 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         "fine_tune_epochs": [Interval(Integral, 0, None, closed="left")],
         "fine_tune_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "fine_tune_gibbs_steps": ["array-like"],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, layer=None,
                  fine_tune_epochs=0, fine_tune_learning_rate=0.01,
-                 fine_tune_gibbs_steps=(3, 6, 10), batch_size=100, random_state=None,
+                 fine_tune_gibbs_steps=(3, 6, 10), batch_size="auto", random_state=None,
                  verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layer = layer
@@ -303,6 +305,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         states and the recognition weights from the sleep states.
         """
         r = self.fine_tune_learning_rate
+        batch_size = (auto_batch_size(X.shape[0]) if self.batch_size == "auto"
+                      else self.batch_size)
         name = type(self).__name__
         greedy = {key: self.top_.get_params()[key] for key in ("learning_rate", "cd_steps")}
         fit_start = time.perf_counter()
@@ -314,8 +318,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
                 self.top_.set_params(learning_rate=r, cd_steps=k)
                 error = 0.0
                 order = rng.permutation(X.shape[0])
-                for start in range(0, X.shape[0], self.batch_size):
-                    rows = order[start:start + self.batch_size]
+                for start in range(0, X.shape[0], batch_size):
+                    rows = order[start:start + batch_size]
                     data = np.ascontiguousarray(to_dense(X[rows]))
                     # Wake phase: binary states of every layer by a stochastic
                     # up-pass with the recognition weights (the layers').

@@ -1,0 +1,144 @@
+"""The training length follows the data: batch_size="auto" and n_iter="auto".
+
+These test the mechanism (how many samples per minibatch, how many updates,
+what meta-estimators pass on), not the quality it buys: that is measured by
+``benchmarks/bench_defaults.py`` and recorded in ``benchmarks/RESULTS.md``.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from skpoe import (
+    BernoulliPoE,
+    ClassConditionalPoEClassifier,
+    DeepBeliefNet,
+    DeepBeliefNetClassifier,
+    UnigaussPoE,
+)
+from skpoe._base import auto_batch_size, auto_n_iter
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+@pytest.mark.parametrize("n_samples, expected", [
+    (5, 10), (120, 10), (1797, 17), (5_400, 54), (10_000, 100), (1_000_000, 100),
+])
+def test_auto_batch_size_is_one_percent_between_10_and_100(n_samples, expected):
+    assert auto_batch_size(n_samples) == expected
+
+
+@pytest.mark.parametrize("n_samples, epochs", [
+    (120, 500),        # a class of digits: 12 minibatches of 10 an epoch
+    (1797, 57),        # digits: 106 minibatches of 17
+    (60_000, 10),      # MNIST: the papers' 10 epochs of 600 minibatches of 100
+    (1_000_000, 1),    # one pass already makes 10,000 updates
+])
+def test_auto_n_iter_makes_about_6000_updates(n_samples, epochs):
+    batch = auto_batch_size(n_samples)
+    assert auto_n_iter(n_samples, batch, 6000) == epochs
+    updates = epochs * math.ceil(n_samples / batch)
+    assert updates >= 6000
+    assert epochs == 1 or updates - math.ceil(n_samples / batch) < 6000  # not an epoch more
+
+
+def test_defaults_follow_the_data_size(digits):
+    X, _ = digits
+    for n in (150, len(X)):
+        model = BernoulliPoE(8, random_state=0).fit(X[:n])
+        batches = math.ceil(n / auto_batch_size(n))
+        assert model.batch_size_ == auto_batch_size(n)
+        assert model.n_iter_ == auto_n_iter(n, model.batch_size_, 6000)
+        assert model.n_updates_ == model.n_iter_ * batches
+        assert len(model.reconstruction_error_) == model.n_iter_
+
+
+def test_explicit_values_keep_their_meaning(digits):
+    X, _ = digits
+    model = BernoulliPoE(8, batch_size=100, n_iter=3, random_state=0).fit(X)
+    assert (model.batch_size_, model.n_iter_, model.n_updates_) == (100, 3, 3 * 18)
+    # A batch larger than the data is the whole data, as before.
+    model = BernoulliPoE(8, batch_size=500, n_iter=2, random_state=0).fit(X[:50])
+    assert (model.batch_size_, model.n_updates_) == (50, 2)
+    # Each can be automatic alone.
+    model = BernoulliPoE(8, batch_size=100, random_state=0).fit(X)
+    assert model.n_updates_ == auto_n_iter(len(X), 100, 6000) * 18
+    model = BernoulliPoE(8, n_iter=2, random_state=0).fit(X)
+    assert model.batch_size_ == 17 and model.n_iter_ == 2
+
+
+def test_unigauss_auto_makes_about_12000_updates():
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    model = UnigaussPoE(3, random_state=0).fit(X)
+    assert model.batch_size_ == 10
+    assert model.n_updates_ == 12000 and model.n_iter_ == 400
+
+
+def test_class_models_see_only_their_class(digits):
+    X, y = digits
+    clf = ClassConditionalPoEClassifier(BernoulliPoE(4), random_state=0).fit(X, y)
+    models = clf.estimators_[0]
+    for label, model in zip(clf.classes_, models):
+        n = model._n_seen  # the samples of its class it trained on
+        assert n < 0.1 * len(X) < 2 * n  # about a tenth of digits, not all of it
+        assert model.batch_size_ == auto_batch_size(n) == 10
+        assert model.n_updates_ == auto_n_iter(n, 10, 6000) * math.ceil(n / 10)
+
+
+def test_every_layer_of_a_stack_trains_like_the_first(digits):
+    X, y = digits
+    dbn = DeepBeliefNet((8, 4, 4), random_state=0).fit(X[:300])
+    plans = {(layer.batch_size_, layer.n_iter_, layer.n_updates_) for layer in dbn.layers_}
+    assert plans == {(10, 200, 6000)}
+    clf = DeepBeliefNetClassifier((8, 8), random_state=0).fit(X[:300], y[:300])
+    plans = {(layer.batch_size_, layer.n_iter_) for layer in [*clf.layers_, clf.top_]}
+    assert plans == {(10, 200)}
+
+
+def test_partial_fit_resolves_the_batch_for_each_call(digits):
+    X, _ = digits
+    model = BernoulliPoE(8, random_state=0)
+    for start in range(0, 500, 100):  # a stream of chunks of 100 samples
+        model.partial_fit(X[start:start + 100])
+    assert model.batch_size_ == 10
+    assert model.n_updates_ == 5 * 10 and model.n_iter_ == 5
+    model.partial_fit(X)  # a larger chunk: larger minibatches
+    assert model.batch_size_ == 17
+    assert model.n_updates_ == 50 + 106
+
+
+def test_partial_fit_on_the_same_data_is_fit(digits):
+    X, _ = digits
+    fitted = BernoulliPoE(8, n_iter=3, random_state=0).fit(X)
+    streamed = BernoulliPoE(8, random_state=0)
+    for _ in range(3):
+        streamed.partial_fit(X)
+    np.testing.assert_array_equal(fitted.components_, streamed.components_)
+    assert streamed.batch_size_ == fitted.batch_size_ == 17
+
+
+def test_persistent_chains_follow_the_resolved_batch(digits):
+    X, _ = digits
+    model = BernoulliPoE(8, persistent=True, n_iter=1, random_state=0).fit(X[:300])
+    assert model._chain.shape == (10, 8)
+
+
+def test_verbose_says_the_plan(digits, capsys):
+    X, _ = digits
+    BernoulliPoE(8, n_iter=2, verbose=1, random_state=0).fit(X[:300])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == ("[BernoulliPoE] 300 samples: 2 epochs of 30 minibatches of 10 "
+                     "(60 updates; batch_size='auto')")
+
+
+@pytest.mark.parametrize("params", [{"batch_size": "big"}, {"n_iter": "auto-ish"},
+                                    {"batch_size": 0}, {"n_iter": 0}])
+def test_bad_training_length_is_refused(digits, params):
+    with pytest.raises(ValueError, match="auto"):
+        BernoulliPoE(8, **params).fit(digits[0])
