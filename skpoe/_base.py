@@ -259,9 +259,7 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
             with np.errstate(over="ignore", invalid="ignore"):
                 for start in range(0, n_samples, batch_size):
                     stop = min(start + batch_size, n_samples)
-                    rows = order[start:stop] if order is not None else slice(start, stop)
-                    batch = np.ascontiguousarray(to_dense(X[rows]))
-                    error += self._update(batch, rng)
+                    error += self._update(self._minibatch(X, order, start, stop), rng)
                     if not np.isfinite(error):
                         break
             self._check_finite()
@@ -274,6 +272,22 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
                     f"{error:.5f}, {time.perf_counter() - start_time:.2f} s "
                     f"({time.perf_counter() - fit_start:.1f} s elapsed)"
                 )
+
+    def _minibatch(self, X, order, start, stop):
+        """Rows ``order[start:stop]`` of X (``start:stop`` if order is None),
+        dense and C-contiguous; gathered into ``_minibatch_buffer`` when the
+        model has one, so that the CD step finds them where it works."""
+        if order is None:  # no shuffling: a view of X when X is dense
+            return np.ascontiguousarray(to_dense(X[start:stop]))
+        rows = order[start:stop]
+        if sp.issparse(X):
+            return to_dense(X[rows])
+        buffer = self._minibatch_buffer(stop - start)
+        return np.take(X, rows, axis=0, out=buffer, mode="clip")
+
+    def _minibatch_buffer(self, n):
+        """Where to gather a shuffled minibatch of n rows (None: a new array)."""
+        return None
 
     def _update(self, batch, rng):
         """One counted ``_cd_step``, with the momentum warm-up; returns its error.

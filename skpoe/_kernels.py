@@ -8,65 +8,269 @@ Matrix products are *not* done here: they stay with NumPy's BLAS in the
 calling Python code. (Numba's own ``np.dot`` links SciPy's copy of OpenBLAS;
 alternating two OpenBLAS thread pools on the same cores makes both spin:
 see ``benchmarks/RESULTS.md`` for the measurement.)
+
+Two things make the kernels fast, and both are here so that every model
+shares them:
+
+* **Elementwise math that vectorizes.** ``math.exp`` and ``math.log1p`` are
+  scalar library calls that stop LLVM from vectorizing a loop, so
+  :func:`exp_neg`, :func:`sigmoid` and :func:`softplus` are written out as
+  branch-free arithmetic: a range reduction and a polynomial, accurate to a
+  few units in the last place of the dtype (the tests check them against
+  NumPy in extended precision). Kernels compile with
+  ``error_model="numpy"``: Python's model checks every division for zero,
+  which also stops vectorization.
+* **Random numbers made where they are used.** :func:`uniform` is the
+  ``counter``-th draw of a SplitMix64 stream (Steele, Lea & Flood 2014)
+  keyed by a 64-bit ``key`` that the caller draws from its NumPy
+  ``Generator`` (so ``random_state`` still decides everything). Kernels
+  that sample use element ``(i, j)``'s counter ``i * n_cols + j``: no array
+  of uniforms is written and read, and the result does not depend on how
+  the work is split.
 """
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic, overload
+
+# Compiled into the kernel that calls them, so that the loop around vectorizes.
+_INLINE = dict(cache=True, error_model="numpy")
+# Kernels with a division: Python's error model would check it for zero.
+_VECTOR = dict(cache=True, error_model="numpy")
 
 
-@njit(cache=True)
-def logistic(x):
-    """``1 / (1 + exp(-x))`` without overflow for any finite ``x``."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+# ------------------------------------------------------- elementwise math
+@intrinsic
+def _f64_from_bits(typingctx, bits):
+    """The float64 whose bit pattern is the int64 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+    return types.float64(types.int64), codegen
 
 
-@njit(cache=True)
-def sigmoid_(A, bias):
-    """In place: ``A[i, j] = 1 / (1 + exp(-(A[i, j] + bias[j])))``.
+@intrinsic
+def _f32_from_bits(typingctx, bits):
+    """The float32 whose bit pattern is the int32 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float32))
+    return types.float32(types.int32), codegen
 
-    The estimators use ``0.5 * tanh(0.5 * x) + 0.5`` in the hot loop (see
-    ``_math.sigmoid_``: NumPy's tanh is vectorized, ``math.exp`` here is
-    not, so this is slower); this kernel is the reference formula the tests
-    check that path against.
+
+@njit(**_INLINE)
+def _exp_neg64(t):
+    """exp(-t) for t >= 0 in float64: exp(-t) = 2**n exp(r), |r| <= ln(2) / 2,
+    exp(r) by its Taylor polynomial to r**13 (error below 2**-53); 2**n by
+    writing n into the exponent bits. Clamped at t = 708 (exp(-708) > 0)."""
+    x = -t if t < 708.0 else -708.0
+    n = np.floor(x * 1.4426950408889634 + 0.5)
+    r = x - n * 0.6931471803691238 - n * 1.9082149292705877e-10  # ln 2 in two parts
+    p = 1.0 / 6227020800.0
+    p = p * r + 2.08767569878681e-09
+    p = p * r + 2.505210838544172e-08
+    p = p * r + 2.755731922398589e-07
+    p = p * r + 2.7557319223985893e-06
+    p = p * r + 2.48015873015873e-05
+    p = p * r + 0.0001984126984126984
+    p = p * r + 0.001388888888888889
+    p = p * r + 0.008333333333333333
+    p = p * r + 0.041666666666666664
+    p = p * r + 0.16666666666666666
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    return p * _f64_from_bits((np.int64(n) + 1023) << 52)
+
+
+@njit(**_INLINE)
+def _exp_neg32(t):
+    """exp(-t) for t >= 0 in float32, as :func:`_exp_neg64` with a Taylor
+    polynomial to r**7. Clamped at t = 87 (exp(-87) is still a normal float32)."""
+    x = -t if t < np.float32(87.0) else np.float32(-87.0)
+    n = np.floor(x * np.float32(1.44269504) + np.float32(0.5))
+    r = x - n * np.float32(0.693359375) - n * np.float32(-2.12194440e-4)
+    p = np.float32(1.0 / 5040.0)
+    p = p * r + np.float32(0.001388888888888889)
+    p = p * r + np.float32(0.008333333333333333)
+    p = p * r + np.float32(0.041666666666666664)
+    p = p * r + np.float32(0.16666666666666666)
+    p = p * r + np.float32(0.5)
+    p = p * r + np.float32(1.0)
+    p = p * r + np.float32(1.0)
+    return p * _f32_from_bits((np.int32(n) + np.int32(127)) << np.int32(23))
+
+
+def exp_neg(t):
+    """``exp(-t)`` for ``t >= 0``, in t's float type (compiled in kernels)."""
+    return np.exp(-t)
+
+
+@overload(exp_neg)
+def _exp_neg_by_type(t):
+    if t == types.float32:
+        return lambda t: _exp_neg32(t)
+    return lambda t: _exp_neg64(t)
+
+
+@njit(**_INLINE)
+def _log1p_unit64(y):
+    """log(1 + y) for y in [0, 1] in float64: 2 atanh(s) with s = y / (2 + y)
+    <= 1/3, by its series to s**31 (error below 2**-53)."""
+    s = y / (2.0 + y)
+    s2 = s * s
+    p = 1.0 / 31.0
+    p = p * s2 + 0.034482758620689655
+    p = p * s2 + 0.037037037037037035
+    p = p * s2 + 0.04
+    p = p * s2 + 0.043478260869565216
+    p = p * s2 + 0.047619047619047616
+    p = p * s2 + 0.05263157894736842
+    p = p * s2 + 0.058823529411764705
+    p = p * s2 + 0.06666666666666667
+    p = p * s2 + 0.07692307692307693
+    p = p * s2 + 0.09090909090909091
+    p = p * s2 + 0.1111111111111111
+    p = p * s2 + 0.14285714285714285
+    p = p * s2 + 0.2
+    p = p * s2 + 0.3333333333333333
+    p = p * s2 + 1.0
+    return 2.0 * s * p
+
+
+@njit(**_INLINE)
+def _log1p_unit32(y):
+    """log(1 + y) for y in [0, 1] in float32, as :func:`_log1p_unit64` to s**15."""
+    s = y / (np.float32(2.0) + y)
+    s2 = s * s
+    p = np.float32(1.0 / 15.0)
+    p = p * s2 + np.float32(0.07692307692307693)
+    p = p * s2 + np.float32(0.09090909090909091)
+    p = p * s2 + np.float32(0.1111111111111111)
+    p = p * s2 + np.float32(0.14285714285714285)
+    p = p * s2 + np.float32(0.2)
+    p = p * s2 + np.float32(0.3333333333333333)
+    p = p * s2 + np.float32(1.0)
+    return np.float32(2.0) * s * p
+
+
+def log1p_unit(y):
+    """``log(1 + y)`` for ``y`` in [0, 1], in y's float type (compiled in kernels)."""
+    return np.log1p(y)
+
+
+@overload(log1p_unit)
+def _log1p_unit_by_type(y):
+    if y == types.float32:
+        return lambda y: _log1p_unit32(y)
+    return lambda y: _log1p_unit64(y)
+
+
+@njit(**_INLINE)
+def _tanh32(x):
+    """tanh in float32 by a rational function of x (Eigen's, clamped at
+    |x| = 7.9, where tanh rounds to 1): a few float32 ulp, about 2e-7."""
+    lo, hi = np.float32(-7.90531110763549805), np.float32(7.90531110763549805)
+    x = lo if x < lo else x
+    x = hi if x > hi else x
+    x2 = x * x
+    p = np.float32(-2.76076847742355e-16)
+    p = p * x2 + np.float32(2.00018790482477e-13)
+    p = p * x2 + np.float32(-8.60467152213735e-11)
+    p = p * x2 + np.float32(5.12229709037114e-08)
+    p = p * x2 + np.float32(1.48572235717979e-05)
+    p = p * x2 + np.float32(6.37261928875436e-04)
+    p = p * x2 + np.float32(4.89352455891786e-03)
+    q = np.float32(1.19825839466702e-06)
+    q = q * x2 + np.float32(1.18534705686654e-04)
+    q = q * x2 + np.float32(2.26843463243900e-03)
+    q = q * x2 + np.float32(4.89352518554385e-03)
+    return x * p / q
+
+
+@njit(**_INLINE)
+def _sigmoid64(x):
+    """1 / (1 + exp(-x)) in float64 from e = exp(-|x|): no overflow, a few ulp."""
+    e = _exp_neg64(abs(x))
+    s = 1.0 / (1.0 + e)
+    return s if x >= 0.0 else e * s
+
+
+def sigmoid(x):
+    """The logistic function ``1 / (1 + exp(-x))`` in x's float type (compiled in kernels).
+
+    float64: from ``exp(-|x|)``, to a few ulp everywhere. float32:
+    ``0.5 tanh(x / 2) + 0.5`` with :func:`_tanh32`, to about 2e-7
+    (absolute): its relative accuracy is float32's near 1/2 and lower in the
+    far tails, as for any ``0.5 tanh + 0.5``; the tails are probabilities
+    below 1e-6, where that error does not change a sample or a gradient.
     """
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@overload(sigmoid)
+def _sigmoid_by_type(x):
+    if x == types.float32:
+        half = np.float32(0.5)
+        return lambda x: half * _tanh32(half * x) + half
+    return lambda x: _sigmoid64(x)
+
+
+@njit(**_INLINE)
+def softplus(x):
+    """``log(1 + exp(x))`` without overflow for any finite ``x``, to a few ulp."""
+    return (x if x > 0 else x * 0) + log1p_unit(exp_neg(abs(x)))
+
+
+@njit(cache=True, inline="always")
+def uniform(key, counter):
+    """A uniform in [0, 1) with 24 random bits: draw ``counter`` of the
+    SplitMix64 stream ``key`` (both uint64; see the module docstring)."""
+    z = key + (counter + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.float32(z >> np.uint64(40)) * np.float32(2.0**-24)
+
+
+@njit(**_VECTOR, fastmath={"reassoc"})
+def _sum(values):
+    """Sum of a 1-D array, reassociated so that it vectorizes (no other fast-math)."""
+    total = values.dtype.type(0)
+    for value in values:
+        total += value
+    return total
+
+
+# ------------------------------------------------------------- the kernels
+@njit(**_VECTOR)
+def sigmoid_(A, bias):
+    """In place: ``A[i, j] = sigmoid(A[i, j] + bias[j])``, one pass."""
     n, m = A.shape
     for i in range(n):
         for j in range(m):
-            A[i, j] = logistic(A[i, j] + bias[j])
+            A[i, j] = sigmoid(A[i, j] + bias[j])
 
 
-@njit(cache=True)
-def half_shift_(A, bias):
-    """In place ``A = 0.5 * (A + bias)``: the first pass of the fast sigmoid."""
+@njit(**_VECTOR)
+def sigmoid_sample_(A, bias, key, S):
+    """In place ``A = sigmoid(A + bias)``, and binary states ``S`` drawn
+    from it: ``S[i, j] = 1.0 if uniform(key, i * m + j) < A[i, j] else 0.0``."""
     n, m = A.shape
-    half = A.dtype.type(0.5)
     for i in range(n):
         for j in range(m):
-            A[i, j] = half * (A[i, j] + bias[j])
+            p = sigmoid(A[i, j] + bias[j])
+            A[i, j] = p
+            S[i, j] = 1.0 if uniform(key, np.uint64(i * m + j)) < p else 0.0
 
 
-@njit(cache=True)
-def half_affine_(A):
-    """In place ``A = 0.5 * A + 0.5``: the last pass of the fast sigmoid."""
-    n, m = A.shape
-    half = A.dtype.type(0.5)
-    for i in range(n):
-        for j in range(m):
-            A[i, j] = half * A[i, j] + half
-
-
-@njit(cache=True)
-def bernoulli_sample(P, U, out):
-    """``out[i, j] = 1.0 if U[i, j] < P[i, j] else 0.0``; ``out`` may be ``P``."""
+@njit(**_VECTOR)
+def bernoulli_sample(P, key, out):
+    """``out[i, j] = 1.0 if uniform(key, i * m + j) < P[i, j] else 0.0``; ``out`` may be ``P``."""
     n, m = P.shape
     for i in range(n):
         for j in range(m):
-            out[i, j] = 1.0 if U[i, j] < P[i, j] else 0.0
+            out[i, j] = 1.0 if uniform(key, np.uint64(i * m + j)) < P[i, j] else 0.0
 
 
 @njit(cache=True)
@@ -86,13 +290,15 @@ def update_weights(W, velocity, grad, momentum, scale, decay):
 
 
 @njit(cache=True)
-def update_bias(bias, velocity, pos, neg, momentum, scale):
+def update_bias(bias, velocity, pos, neg, momentum, scale, negate=False):
     """Momentum step on a bias from column sums of the two phases.
 
     ``velocity = momentum * velocity + scale * (pos.sum(0) - neg.sum(0));
     bias += velocity``. Biases get no weight decay. Returns
     ``((pos - neg) ** 2).sum()`` from the same pass: for the visible bias
-    that is the reconstruction error of the minibatch, for free.
+    that is the reconstruction error of the minibatch, for free. With
+    ``negate``, ``neg`` is negated in place in the same pass (the CD step's
+    weight gradient wants the negative phase with a minus sign).
     """
     n, m = pos.shape
     # Per-column accumulators keep the inner loop free of a scalar float
@@ -104,6 +310,8 @@ def update_bias(bias, velocity, pos, neg, momentum, scale):
             d = pos[i, j] - neg[i, j]
             diff[j] += d
             squared[j] += d * d
+            if negate:
+                neg[i, j] = -neg[i, j]
     for j in range(m):
         v = momentum * velocity[j] + scale * diff[j]
         velocity[j] = v
@@ -140,52 +348,46 @@ def value_range(values):
     return lo, hi, n_nan, n_inf
 
 
-@njit(cache=True)
-def softplus(x):
-    """``log(1 + exp(x))`` without overflow for any finite ``x``."""
-    if x > 0:
-        return x + math.log1p(math.exp(-x))
-    return math.log1p(math.exp(x))
-
-
-@njit(cache=True)
+@njit(**_VECTOR)
 def goodness(pre, visible_term, out):
     """Negative free energy of an RBM, row by row.
 
     ``out[i] = visible_term[i] + sum_j softplus(pre[i, j])`` where
-    ``pre = V @ W.T + c`` and ``visible_term = V @ b``.
+    ``pre = V @ W.T + c`` and ``visible_term = V @ b``. The softplus of a
+    row goes into a buffer first and is then summed (:func:`_sum`), so that
+    both loops vectorize.
     """
     n, m = pre.shape
+    row = np.empty(m, dtype=pre.dtype)
     for i in range(n):
-        s = 0.0
         for j in range(m):
-            s += softplus(pre[i, j])
-        out[i] = visible_term[i] + s
+            row[j] = softplus(pre[i, j])
+        out[i] = visible_term[i] + _sum(row)
 
 
 # --------------------------------------------------------------------- AIS
-@njit(cache=True)
-def ais_hidden_step(pre, beta_prev, beta, U, log_w, H):
+@njit(**_VECTOR)
+def ais_hidden_step(pre, beta_prev, beta, key, log_w, H):
     """One annealing step on the hidden side of an RBM, fused.
 
     With ``pre = V @ W.T + c`` for the current visible states of each chain:
     ``log_w[i] += sum_j softplus(beta * pre[i, j]) - softplus(beta_prev * pre[i, j])``
     (the hidden units' share of ``log p*_beta(v) - log p*_beta_prev(v)``), then
-    ``H[i, j] = 1 if U[i, j] < sigmoid(beta * pre[i, j]) else 0``: a sample of
-    the hidden units at inverse temperature ``beta``.
+    ``H[i, j] = 1 if uniform(key, i * m + j) < sigmoid(beta * pre[i, j]) else 0``:
+    a sample of the hidden units at inverse temperature ``beta``.
     """
     n, m = pre.shape
+    row = np.empty(m, dtype=pre.dtype)
     for i in range(n):
-        s = 0.0
         for j in range(m):
             x = pre[i, j]
-            s += softplus(beta * x) - softplus(beta_prev * x)
-            H[i, j] = 1.0 if U[i, j] < logistic(beta * x) else 0.0
-        log_w[i] += s
+            row[j] = softplus(beta * x) - softplus(beta_prev * x)
+            H[i, j] = 1.0 if uniform(key, np.uint64(i * m + j)) < sigmoid(beta * x) else 0.0
+        log_w[i] += _sum(row)
 
 
-@njit(cache=True)
-def ais_visible_step(pre, base_bias, beta, U, V):
+@njit(**_VECTOR)
+def ais_visible_step(pre, base_bias, beta, key, V):
     """Sample visible units at inverse temperature ``beta``, in place into V.
 
     ``pre = H @ W + b`` of the target model; the intermediate model's visible
@@ -195,7 +397,7 @@ def ais_visible_step(pre, base_bias, beta, U, V):
     for i in range(n):
         for j in range(m):
             z = (1.0 - beta) * base_bias[j] + beta * pre[i, j]
-            V[i, j] = 1.0 if U[i, j] < logistic(z) else 0.0
+            V[i, j] = 1.0 if uniform(key, np.uint64(i * m + j)) < sigmoid(z) else 0.0
 
 
 # ----------------------------------------------------------------- unigauss
@@ -258,15 +460,11 @@ def unigauss_posterior(quad, log_norm, logit_mix, log_uniform, R, goodness):
     """
     n, M = quad.shape
     for i in range(n):
-        g = 0.0
-        for m in range(M):
-            log_n = log_norm[m] - 0.5 * quad[i, m]
-            if m == 0:
-                R[i, 0] = 1.0
-                g += log_n
-                continue
-            t = logit_mix[m] + log_n - log_uniform
-            R[i, m] = logistic(t)
+        R[i, 0] = 1.0
+        g = log_norm[0] - 0.5 * quad[i, 0]
+        for m in range(1, M):
+            t = logit_mix[m] + log_norm[m] - 0.5 * quad[i, m] - log_uniform
+            R[i, m] = sigmoid(t)
             g += log_uniform - softplus(logit_mix[m]) + softplus(t)
         goodness[i] = g
 

@@ -11,16 +11,9 @@ from . import _kernels
 
 
 def sigmoid_(A, bias):
-    """In place ``A = sigmoid(A + bias)`` as ``0.5 * tanh(0.5 * x) + 0.5``.
-
-    NumPy's tanh is vectorized and a scalar Numba loop with exp is not, so
-    this is faster than ``_kernels.sigmoid_`` (the tests' reference; timings
-    in ``benchmarks/RESULTS.md``). Three passes over A, and it never
-    overflows. ``bias`` must have A's dtype.
-    """
-    _kernels.half_shift_(A, bias)
-    np.tanh(A, out=A)
-    _kernels.half_affine_(A)
+    """In place ``A = sigmoid(A + bias)`` (a 2-D float array, ``bias`` of its
+    dtype), in one vectorized pass that never overflows; returns A."""
+    _kernels.sigmoid_(A, bias)
     return A
 
 
@@ -32,21 +25,22 @@ def softmax_(A):
     return A
 
 
-def sample_bernoulli(P, rng, *, out=None, uniform=None):
-    """Binary states (0.0 or 1.0, P's dtype) drawn with probabilities P.
+def random_key(rng):
+    """A 64-bit key for the kernels' random numbers, drawn from ``rng``
+    (a NumPy ``Generator``): one key, one independent stream."""
+    return np.uint64(rng.bit_generator.random_raw())
 
-    One float32 uniform per entry from ``rng`` (a NumPy ``Generator``),
-    into ``uniform`` when a scratch array of P's shape is given; ``out``
-    may be P itself.
+
+def sample_bernoulli(P, rng, *, out=None):
+    """Binary states (0.0 or 1.0, P's dtype) drawn with probabilities P (2-D).
+
+    The uniforms come from the stream of one :func:`random_key` of ``rng``
+    (a NumPy ``Generator``), made inside the kernel; ``out`` may be P itself.
     """
     P = np.ascontiguousarray(P)
-    if uniform is None:
-        uniform = rng.random(P.shape, dtype=np.float32)
-    else:
-        rng.random(out=uniform, dtype=np.float32)
     if out is None:
         out = np.empty_like(P)
-    _kernels.bernoulli_sample(P, uniform, out)
+    _kernels.bernoulli_sample(P, random_key(rng), out)
     return out
 
 

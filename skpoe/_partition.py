@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from . import _kernels
-from ._math import sample_bernoulli
+from ._math import random_key, sample_bernoulli
 
 MAX_EXACT_UNITS = 20
 
@@ -100,19 +100,23 @@ def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng):
     p0 = 1.0 / (1.0 + np.exp(-base_bias))
     V = sample_bernoulli(np.tile(p0, (n_chains, 1)), rng)
     H = np.empty((n_chains, n_hidden))
-    U_h = np.empty((n_chains, n_hidden))
-    U_v = np.empty((n_chains, n_visible))
+    WT = np.ascontiguousarray(W.T)
+    bias_gap = b - base_bias
+    hidden_pre = np.empty((n_chains, n_hidden))
+    visible_pre = np.empty((n_chains, n_visible))
     log_w = np.zeros(n_chains)
     for k in range(1, len(betas)):
         beta_prev, beta = betas[k - 1], betas[k]
         # Visible-bias part of log p*_beta(v) - log p*_beta_prev(v), then the
         # hidden part and a hidden sample at beta (fused in the kernel).
-        log_w += (beta - beta_prev) * (V @ b - V @ base_bias)
-        rng.random(out=U_h)
-        _kernels.ais_hidden_step(np.dot(V, W.T) + c, beta_prev, beta, U_h, log_w, H)
+        log_w += (beta - beta_prev) * (V @ bias_gap)
+        np.dot(V, WT, out=hidden_pre)
+        hidden_pre += c
+        _kernels.ais_hidden_step(hidden_pre, beta_prev, beta, random_key(rng), log_w, H)
         if k < len(betas) - 1:
-            rng.random(out=U_v)
-            _kernels.ais_visible_step(np.dot(H, W) + b, base_bias, beta, U_v, V)
+            np.dot(H, W, out=visible_pre)
+            visible_pre += b
+            _kernels.ais_visible_step(visible_pre, base_bias, beta, random_key(rng), V)
     shift = log_w.max()
     w = np.exp(log_w - shift)
     mean = w.mean()

@@ -8,7 +8,7 @@ own arithmetic.
 
 import numpy as np
 import pytest
-from scipy.special import expit
+from numba import njit
 
 from skpoe import _kernels
 from skpoe._math import sigmoid_ as _sigmoid_
@@ -40,104 +40,156 @@ def _ref_softplus(x):
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
-# ---------------------------------------------------------------- sigmoid_
+# ------------------------------------------------------ elementwise math
+# Grids over the whole range where the functions are not 0 or 1 (or
+# x for softplus), plus the extremes; references in extended precision.
+def _grid(dtype):
+    lo = {np.float32: -90.0, np.float64: -745.0}[dtype]
+    return np.concatenate([np.linspace(lo, -lo, 20001), 8 * _rng(0).standard_normal(2000),
+                           EXTREMES]).astype(dtype)
+
+
+# The scalar math of the kernels (inlined there), applied to an array.
+@njit(error_model="numpy")
+def _exp_neg(x):
+    return np.array([_kernels.exp_neg(v) for v in x])
+
+
+@njit(error_model="numpy")
+def _log1p_unit(x):
+    return np.array([_kernels.log1p_unit(v) for v in x])
+
+
+@njit(error_model="numpy")
+def _softplus(x):
+    return np.array([_kernels.softplus(v) for v in x])
+
+
+def _ulp_error(got, expected, dtype):
+    """Relative error in units of the dtype's epsilon, where the reference is normal."""
+    expected = np.asarray(expected, dtype=np.longdouble)
+    normal = np.abs(expected) > np.finfo(dtype).tiny
+    relative = np.abs(got.astype(np.longdouble) - expected)[normal] / np.abs(expected[normal])
+    return float(relative.max() / np.finfo(dtype).eps)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_exp_neg_is_accurate_to_a_few_ulp(dtype):
+    t = np.abs(_grid(dtype))
+    got = _exp_neg(t[::7])
+    assert got.dtype == dtype
+    clamp = {np.float32: 87.0, np.float64: 708.0}[dtype]
+    expected = np.exp(-np.minimum(t[::7].astype(np.longdouble), clamp))
+    assert _ulp_error(got, expected, dtype) < 3
+    assert (got > 0).all()  # clamped short of underflow
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log1p_unit_is_accurate_to_a_few_ulp(dtype):
+    y = np.concatenate([np.linspace(0, 1, 5001), np.geomspace(1e-30, 1, 500)]).astype(dtype)
+    got = _log1p_unit(y)
+    assert got.dtype == dtype
+    assert _ulp_error(got, np.log1p(y.astype(np.longdouble)), dtype) < 4
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_sigmoid_matches_numpy(dtype):
+    x = _grid(dtype)
+    A = x.reshape(1, -1).copy()
+    _kernels.sigmoid_(A, np.zeros(A.shape[1], dtype=dtype))
+    assert A.dtype == dtype and np.isfinite(A).all() and ((A >= 0) & (A <= 1)).all()
+    expected = 1 / (1 + np.exp(-x.astype(np.longdouble)))
+    if dtype == np.float64:  # from exp(-|x|): relative accuracy down to exp(-708)
+        inside = x > -708
+        assert _ulp_error(A[0][inside], expected[inside], dtype) < 4
+        assert (A[0][~inside] < 1e-300).all()
+    else:  # 0.5 tanh(x / 2) + 0.5: absolute accuracy
+        np.testing.assert_allclose(A[0], expected.astype(np.float64), rtol=0, atol=3e-7)
+    assert A[0, list(x).index(0.0)] == 0.5
+    assert A[0, -1] == 1.0  # x = 1e4
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_adds_the_bias_per_column(dtype):
     rng = _rng(1)
     A = (3 * rng.standard_normal((7, 5))).astype(dtype)
     bias = rng.standard_normal(5).astype(dtype)
+    out = _sigmoid_(A.copy(), bias)  # _math's wrapper returns its (in place) argument
     expected = _ref_sigmoid(A.astype(np.float64) + bias.astype(np.float64))
-    out = A.copy()
-    _kernels.sigmoid_(out, bias)  # in place
-    assert out.dtype == dtype
-    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=0)
-    # the bias is added per column: a different bias gives a different result
-    out2 = A.copy()
-    _kernels.sigmoid_(out2, bias[::-1].copy())
-    assert not np.allclose(out2, out)
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=3e-7)
+    # a view of some columns (the DBN classifier's top RBM does this)
+    view = A.copy()
+    _sigmoid_(view[:, :3], bias[:3])
+    np.testing.assert_array_equal(view[:, :3], out[:, :3])
+    np.testing.assert_array_equal(view[:, 3:], A[:, 3:])
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_sigmoid_extreme_inputs(dtype):
-    A = np.tile(EXTREMES, (2, 1)).astype(dtype)
-    bias = np.zeros(A.shape[1], dtype=dtype)
-    _kernels.sigmoid_(A, bias)
-    assert np.isfinite(A).all()
-    expected = _ref_sigmoid(EXTREMES.astype(dtype).astype(np.float64))
-    np.testing.assert_allclose(A[0], expected, rtol=RTOL[dtype], atol=1e-30)
-    assert A[0, 0] == 0.0
-    assert A[0, -1] == 1.0
-    assert A[0, list(EXTREMES).index(0.0)] == 0.5
+# --------------------------------------------------- random numbers, sampling
+def _splitmix_uniforms(key, n):
+    """The kernels' uniforms, written again in NumPy's uint64 arithmetic."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(key) + (np.arange(n, dtype=np.uint64) + np.uint64(1)) * np.uint64(
+            0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_numpy_sigmoid_path_matches_expit(dtype):
-    """``_bernoulli._sigmoid_`` (tanh form, used in training) vs scipy's expit."""
-    rng = _rng(2)
-    A = (4 * rng.standard_normal((9, 6))).astype(dtype)
-    bias = rng.standard_normal(6).astype(dtype)
-    expected = expit(A.astype(np.float64) + bias.astype(np.float64))
-    out = A.copy()
-    returned = _sigmoid_(out, bias)
-    assert returned is out  # in place
-    assert out.dtype == dtype
-    # 0.5 * tanh(x / 2) + 0.5 is accurate in absolute (not relative) terms.
-    atol = {np.float32: 3e-7, np.float64: 1e-15}[dtype]
-    np.testing.assert_allclose(out, expected, rtol=0, atol=atol)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_numpy_sigmoid_path_matches_kernel(dtype):
-    rng = _rng(3)
-    A = (4 * rng.standard_normal((8, 4))).astype(dtype)
-    bias = rng.standard_normal(4).astype(dtype)
-    a, k = A.copy(), A.copy()
-    _sigmoid_(a, bias)
-    _kernels.sigmoid_(k, bias)
-    atol = {np.float32: 3e-7, np.float64: 1e-15}[dtype]
-    np.testing.assert_allclose(a, k, rtol=0, atol=atol)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_numpy_sigmoid_path_extreme_inputs(dtype):
-    A = np.tile(EXTREMES, (3, 1)).astype(dtype)
-    bias = np.zeros(A.shape[1], dtype=dtype)
-    with np.errstate(over="raise", invalid="raise"):  # no overflow, no NaN
-        _sigmoid_(A, bias)
-    assert np.isfinite(A).all()
-    assert ((A >= 0) & (A <= 1)).all()
-    np.testing.assert_allclose(A[0], expit(EXTREMES), rtol=0, atol=3e-7)
-    assert A[0, -1] == 1.0
-    assert A[0, 0] == 0.0
-
-
-# -------------------------------------------------------- bernoulli_sample
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_bernoulli_sample_matches_numpy(dtype):
     rng = _rng(4)
     P = rng.random((20, 7)).astype(dtype)
-    U = rng.random((20, 7), dtype=np.float32)
-    expected = (U < P).astype(dtype)
+    key = np.uint64(0xDEADBEEF12345)
+    expected = (_splitmix_uniforms(key, P.size).reshape(P.shape) < P).astype(dtype)
     out = np.full_like(P, -1.0)
-    _kernels.bernoulli_sample(P, U, out)
+    _kernels.bernoulli_sample(P, key, out)
     np.testing.assert_array_equal(out, expected)
     assert 0 < expected.sum() < expected.size  # both outcomes occur
+    _kernels.bernoulli_sample(P, key, P)  # ``out`` may be ``P``
+    np.testing.assert_array_equal(P, expected)
     # boundary probabilities: P = 0 never fires, P = 1 always fires
-    P01 = np.array([[0.0, 1.0, 0.0, 1.0]], dtype=dtype)
-    U01 = np.array([[0.0, 0.0, 0.999, 0.999]], dtype=np.float32)
-    out01 = np.empty_like(P01)
-    _kernels.bernoulli_sample(P01, U01, out01)
-    np.testing.assert_array_equal(out01, [[0.0, 1.0, 0.0, 1.0]])
+    P01 = np.tile(np.array([0.0, 1.0], dtype=dtype), (500, 1))
+    _kernels.bernoulli_sample(P01, key, P01)
+    np.testing.assert_array_equal(P01[:, 0], 0.0)
+    np.testing.assert_array_equal(P01[:, 1], 1.0)
+
+
+def test_uniforms_are_uniform_and_independent():
+    from scipy import stats
+
+    u = _splitmix_uniforms(np.uint64(12345), 200_000).astype(np.float64)
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    counts = np.histogram(u, bins=100, range=(0, 1))[0]
+    assert stats.chisquare(counts).pvalue > 1e-3
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01  # successive counters
+    v = _splitmix_uniforms(np.uint64(12346), 200_000).astype(np.float64)
+    assert abs(np.corrcoef(u, v)[0, 1]) < 0.01  # neighbouring keys
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_bernoulli_sample_in_place(dtype):
-    rng = _rng(5)
-    P = rng.random((6, 9)).astype(dtype)
-    U = rng.random((6, 9), dtype=np.float32)
-    expected = (U < P).astype(dtype)
-    _kernels.bernoulli_sample(P, U, P)  # ``out`` may be ``P``
+def test_sampling_frequencies_follow_the_probabilities(dtype):
+    p = np.array([0.001, 0.1, 0.3, 0.5, 0.9], dtype=dtype)
+    P = np.tile(p, (40_000, 1))
+    _kernels.bernoulli_sample(P, np.uint64(7), P)
+    frequencies = P.mean(axis=0)
+    np.testing.assert_allclose(frequencies, p, atol=4 * np.sqrt(0.25 / 40_000))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sigmoid_sample_is_sigmoid_then_sample(dtype):
+    rng = _rng(3)
+    A = (3 * rng.standard_normal((8, 6))).astype(dtype)
+    bias = rng.standard_normal(6).astype(dtype)
+    key = np.uint64(99)
+    P, S = A.copy(), np.empty_like(A)
+    _kernels.sigmoid_sample_(P, bias, key, S)
+    expected = A.copy()
+    _kernels.sigmoid_(expected, bias)
     np.testing.assert_array_equal(P, expected)
+    sampled = np.empty_like(A)
+    _kernels.bernoulli_sample(expected, key, sampled)
+    np.testing.assert_array_equal(S, sampled)
 
 
 # ---------------------------------------------------------- update_weights
@@ -178,6 +230,7 @@ def test_update_bias_matches_numpy(dtype):
     velocity = rng.standard_normal(6).astype(dtype)
     pos = rng.random((11, 6)).astype(dtype)
     neg = rng.random((11, 6)).astype(dtype)
+    neg_before = neg.copy()
     momentum, scale = 0.5, 0.1 / 11
 
     diff = pos.astype(np.float64).sum(0) - neg.astype(np.float64).sum(0)
@@ -191,6 +244,11 @@ def test_update_bias_matches_numpy(dtype):
     assert bias.dtype == dtype
     np.testing.assert_allclose(velocity, exp_vel, rtol=RTOL[dtype], atol=1e-7)
     np.testing.assert_allclose(bias, exp_bias, rtol=RTOL[dtype], atol=1e-7)
+    np.testing.assert_array_equal(neg, neg_before)  # untouched without ``negate``
+    negated = neg.copy()
+    again = _kernels.update_bias(bias, velocity, pos, negated, momentum, scale, True)
+    assert again == squared
+    np.testing.assert_array_equal(negated, -neg)
 
 
 # ----------------------------------------------------------- squared_error
@@ -220,12 +278,18 @@ def test_softplus_matches_numpy(dtype):
     xs = np.concatenate([5 * rng.standard_normal(30), EXTREMES]).astype(dtype)
     with np.errstate(over="raise", invalid="raise"):
         expected = _ref_softplus(xs.astype(np.float64))
-    got = np.array([_kernels.softplus(x) for x in xs], dtype=np.float64)
+    got = _softplus(xs).astype(np.float64)
     assert np.isfinite(got).all()
-    # float32 exp(-x) for large x is subnormal: compare with a tiny atol.
+    # exp(-|x|) is clamped short of underflow (exp(-87) in float32), so the
+    # far left tail is a tiny positive number rather than 0.
     np.testing.assert_allclose(got, expected, rtol=RTOL[dtype], atol=1e-37)
+    grid = _grid(dtype)
+    values = _softplus(grid[::5])
+    reference = np.logaddexp(0, grid[::5].astype(np.longdouble))
+    inside = grid[::5] > {np.float32: -80, np.float64: -700}[dtype]
+    assert _ulp_error(values[inside], reference[inside], dtype) < 4
     assert _kernels.softplus(dtype(1e4)) == pytest.approx(1e4, rel=1e-12)
-    assert 0.0 <= _kernels.softplus(dtype(-1e4)) < 1e-30
+    assert 0.0 <= _kernels.softplus(dtype(-1e4)) < 1e-37
     assert _kernels.softplus(dtype(0.0)) == pytest.approx(np.log(2.0), rel=RTOL[dtype])
 
 
