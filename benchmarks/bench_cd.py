@@ -10,6 +10,12 @@ beside it):
 * skpoe ``BernoulliPoE`` CD-1 with the papers' momentum and weight decay, and PCD-1;
 * scikit-learn's ``BernoulliRBM`` (PCD-1, plain SGD).
 
+Then, in a second table, the same CD-1 against the same five products in
+float64 and with minibatches of 10 to 1,000; and in a third, what users run
+after training against its own matrix products: ``transform`` and
+``score_samples`` on 10,000 x 784, AIS steps, and one up-down epoch of a
+``DeepBeliefNetClassifier``.
+
 Effective GFLOP/s counts 10 x n_samples x n_features x n_components per
 epoch for everyone. Run: ``python benchmarks/bench_cd.py [--n-samples N]``.
 Nothing else should run on the machine meanwhile.
@@ -23,7 +29,8 @@ import numpy as np
 from sklearn.neural_network import BernoulliRBM
 from threadpoolctl import threadpool_info
 
-from skpoe import BernoulliPoE
+from skpoe import BernoulliPoE, DeepBeliefNetClassifier
+from skpoe._partition import ais_log_partition, base_rate_biases
 from _mnist import load_mnist  # the shared copy: see benchmarks/_mnist.py
 
 
@@ -118,5 +125,111 @@ def main():
               f"{sk / t:9.2f}x {np.median(values):15.3f}")
 
 
+def _best_of(rounds, function):
+    """Best time of ``rounds`` calls of ``function()``, after one warm-up call."""
+    function()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def sizes_table(X, n_components, rounds):
+    """CD-1 against its five products, float32/float64, minibatches of 10 to 1,000."""
+    print(f"\nCD-1 against the five products, {X.shape[0]} x {X.shape[1]}, "
+          f"{n_components} hidden; best of {rounds}")
+    print(f"{'dtype':>8s} {'batch':>6s} {'BLAS s':>8s} {'CD-1 s':>8s} {'% of BLAS':>10s}")
+    for dtype in (np.float32, np.float64):
+        data = X.astype(dtype)
+        for batch in (10, 100, 1000):
+            model = BernoulliPoE(n_components, batch_size=batch, n_iter=1, random_state=0)
+            blas = min(blas_epoch(data, n_components, batch) for _ in range(rounds))
+            cd = _best_of(rounds, lambda: model.fit(data))
+            print(f"{np.dtype(dtype).name:>8s} {batch:6d} {blas:8.3f} {cd:8.3f} "
+                  f"{100 * blas / cd:9.1f}%", flush=True)
+
+
+def after_training_table(X, y, rounds):
+    """What users run after training, against its own matrix products."""
+    print(f"\nAfter training, against the matrix products they need; best of {rounds}")
+    print(f"{'':44s} {'BLAS s':>8s} {'skpoe s':>8s} {'% of BLAS':>10s}")
+    rows = []
+    X_test = np.ascontiguousarray(X[:10_000])
+    model = BernoulliPoE(500, batch_size=100, n_iter=1, random_state=0).fit(X[:20_000])
+    WT = np.ascontiguousarray(model.components_.T)
+    b = model.intercept_visible_
+    blas = _best_of(rounds, lambda: X_test @ WT)
+    rows.append(("transform, 10,000 x 784 -> 500", blas,
+                 _best_of(rounds, lambda: model.transform(X_test))))
+    blas_goodness = _best_of(rounds, lambda: (X_test @ WT, X_test @ b))
+    rows.append(("score_samples, 10,000 x 784 -> 500", blas_goodness,
+                 _best_of(rounds, lambda: model.score_samples(X_test))))
+
+    W64 = model.components_.astype(np.float64)
+    c64, b64 = model.intercept_hidden_.astype(np.float64), b.astype(np.float64)
+    base = base_rate_biases(X.mean(axis=0))
+    n_betas = 1000
+    V = (np.random.default_rng(0).random((100, 784)) < 0.5).astype(np.float64)
+    H = np.empty((100, 500))
+    W64T = np.ascontiguousarray(W64.T)
+
+    def ais_products():
+        for _ in range(n_betas):
+            np.dot(V, W64T, out=H)
+            np.dot(H, W64)
+
+    rows.append((f"AIS, {n_betas} temperatures x 100 chains (float64)",
+                 _best_of(rounds, ais_products),
+                 _best_of(rounds, lambda: ais_log_partition(
+                     W64, b64, c64, base, n_betas=n_betas, n_chains=100,
+                     rng=np.random.default_rng(0)))))
+
+    clf = DeepBeliefNetClassifier(
+        (500, 500, 2000), layer=BernoulliPoE(batch_size=100, n_iter=1),
+        fine_tune_epochs=1, batch_size=100, random_state=0)
+    n = 10_000
+    data = np.ascontiguousarray(X[:n])
+    clf.fit(data, y[:n])  # weights to time with; fine-tuning epochs timed below
+    up_down = _best_of(rounds, lambda: clf._up_down(
+        data, np.eye(10, dtype=data.dtype)[y[:n]], (3,), np.random.default_rng(0)))
+    rows.append((f"up-down epoch, {n:,} x (784-500-500-2000+10), 3 Gibbs steps",
+                 _best_of(rounds, lambda: up_down_products(clf, data, 3)), up_down))
+    for name, blas, ours in rows:
+        print(f"{name:44s} {blas:8.3f} {ours:8.3f} {100 * blas / ours:9.1f}%", flush=True)
+
+
+def up_down_products(clf, X, gibbs_steps, batch=100):
+    """The matrix products of one up-down epoch at its minibatch shapes, nothing else."""
+    recognition = [np.ascontiguousarray(layer.components_.T) for layer in clf.layers_]
+    generative = clf.generative_weights_
+    top = clf.top_.components_
+    topT = np.ascontiguousarray(top.T)
+    for start in range(0, X.shape[0] - batch + 1, batch):
+        states = [X[start:start + batch]]
+        for WT in recognition:  # wake up-pass
+            states.append(states[-1] @ WT)
+        joint = np.hstack([states[-1], np.zeros((batch, top.shape[1] - WT.shape[1]), X.dtype)])
+        hidden = joint @ topT  # top-level CD: positive phase
+        for _ in range(gibbs_steps):
+            joint = hidden @ top
+            hidden = joint @ topT
+        stacked = np.vstack([joint, joint])
+        stacked.T @ np.vstack([hidden, hidden])  # its gradient
+        below = joint[:, :WT.shape[1]]
+        for W in generative[::-1]:  # sleep down-pass
+            below = below @ W
+        for above, W in zip(states[1:], generative):  # wake-phase learning
+            above.T @ (above @ W)
+        for WT in recognition:  # sleep-phase learning
+            above = below @ WT
+            above.T @ below
+            below = above
+
+
 if __name__ == "__main__":
     main()
+    X_all, y_all = load_mnist("train")
+    sizes_table(np.ascontiguousarray(X_all[:20_000]), 500, 3)
+    after_training_table(X_all, y_all, 3)

@@ -156,6 +156,13 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
     batch_size : int or "auto", default="auto"
         Minibatch size of fine-tuning. "auto": about 1% of the data, between
         10 and 100 samples, as for the layers (:class:`BernoulliPoE`).
+    warm_start : bool, default=False
+        If True and the classifier is fitted, ``fit`` skips greedy training
+        and runs ``fine_tune_epochs`` more epochs of up-down from where the
+        last call stopped (the Gibbs schedule applies to this call's
+        epochs), so that a long schedule can be run in pieces and watched,
+        e.g. the test error after every 10 epochs. The data must have the
+        same features and classes.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         If positive, report each greedy layer and its epochs, and each
@@ -182,8 +189,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
     reconstruction_error_ : list of ndarray
         The greedy learning curve of each layer, bottom to top, the top RBM
         (with the labels) last.
-    fine_tune_error_ : ndarray of shape (fine_tune_epochs,)
-        Per up-down epoch, the mean squared error of the generative weights'
+    fine_tune_error_ : ndarray of shape (n_fine_tune_epochs,)
+        Per up-down epoch (of every ``warm_start`` call), the mean squared error of the generative weights'
         prediction of the data from the first hidden layer's wake states.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -206,18 +213,20 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         "fine_tune_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "fine_tune_gibbs_steps": ["array-like"],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "warm_start": ["boolean"],
     }
 
     def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, layer=None,
                  fine_tune_epochs=0, fine_tune_learning_rate=0.01,
-                 fine_tune_gibbs_steps=(3, 6, 10), batch_size="auto", random_state=None,
-                 verbose=0):
+                 fine_tune_gibbs_steps=(3, 6, 10), batch_size="auto", warm_start=False,
+                 random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layer = layer
         self.fine_tune_epochs = fine_tune_epochs
         self.fine_tune_learning_rate = fine_tune_learning_rate
         self.fine_tune_gibbs_steps = fine_tune_gibbs_steps
         self.batch_size = batch_size
+        self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
 
@@ -244,6 +253,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
                 f"the top RBM's, joined with the labels); got hidden_layer_sizes={sizes}."
             )
         gibbs_steps = _check_gibbs_steps(self.fine_tune_gibbs_steps)
+        if self.warm_start and hasattr(self, "top_"):
+            return self._fine_tune_more(X, y, gibbs_steps)
         X, y = validate_input(self, X, y, accept_sparse="csr", ensure_finite=False)
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
@@ -265,9 +276,24 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         self.generative_biases_ = [lay.intercept_visible_.copy() for lay in self.layers_]
 
         self.fine_tune_error_ = np.zeros(0)
-        if self.fine_tune_epochs:
-            with np.errstate(over="ignore", invalid="ignore"):
-                self._up_down(X, targets, gibbs_steps, make_generator(rng))
+        self._fine_tune_seed = derive_seed(rng)
+        self._up_down(X, targets, gibbs_steps)
+        return self
+
+    def _fine_tune_more(self, X, y, gibbs_steps):
+        """``warm_start``: more up-down epochs on a fitted classifier."""
+        X, y = validate_input(self, X, y, accept_sparse="csr", ensure_finite=False,
+                              reset=False)
+        check_unit_interval(type(self).__name__, X)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"warm_start=True continues fine-tuning on the classes seen before, "
+                f"{list(self.classes_)}; y has others: {list(unknown)}. Set "
+                "warm_start=False to train a new classifier."
+            )
+        targets = (np.asarray(y)[:, None] == self.classes_[None, :]).astype(X.dtype)
+        self._up_down(X, targets, gibbs_steps)
         return self
 
     def _fit_top(self, pen, targets, size, seed):
@@ -295,7 +321,7 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
                 self.top_.reconstruction_error_]
 
     # ------------------------------------------------------------ up-down
-    def _up_down(self, X, targets, gibbs_steps, rng):
+    def _up_down(self, X, targets, gibbs_steps):
         """Contrastive wake-sleep (Hinton, Osindero & Teh 2006, sec. 5, appendix B).
 
         Per minibatch, as in the appendix: the wake phase's stochastic
@@ -310,37 +336,43 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         name = type(self).__name__
         greedy = {key: self.top_.get_params()[key] for key in ("learning_rate", "cd_steps")}
         fit_start = time.perf_counter()
+        done = len(self.fine_tune_error_)
+        # Overflow is caught by _check_fine_tuning with a clear error.
         try:
-            for epoch in range(self.fine_tune_epochs):
-                start_time = time.perf_counter()
-                # Gibbs iterations rise over training (sec. 6.1: 3, 6, then 10).
-                k = gibbs_steps[epoch * len(gibbs_steps) // self.fine_tune_epochs]
-                self.top_.set_params(learning_rate=r, cd_steps=k)
-                error = 0.0
-                order = rng.permutation(X.shape[0])
-                for start in range(0, X.shape[0], batch_size):
-                    rows = order[start:start + batch_size]
-                    data = np.ascontiguousarray(to_dense(X[rows]))
-                    # Wake phase: binary states of every layer by a stochastic
-                    # up-pass with the recognition weights (the layers').
-                    wake = self._up_pass(data, rng=rng)
-                    # The top-level associative memory: one CD-k update from the
-                    # wake state; its chain's end starts the down-pass.
-                    negative_pen = self._top_level_cd(wake[-1], targets[rows], rng)
-                    # Sleep phase: a down-pass with the generative weights.
-                    sleep = self._sleep_states(negative_pen, rng)
-                    # Then the directed weights learn: generative from the wake
-                    # states, recognition from the sleep states.
-                    error += self._wake_phase_update(wake, r)
-                    self._sleep_phase_update(sleep, r)
-                self._check_fine_tuning(epoch)
-                error /= X.shape[0] * X.shape[1]
-                self.fine_tune_error_ = np.append(self.fine_tune_error_, error)
-                if self.verbose:
-                    print(f"[{name}] up-down epoch {epoch + 1}, Gibbs steps {k}, "
-                          f"reconstruction error {error:.5f}, "
-                          f"{time.perf_counter() - start_time:.2f} s "
-                          f"({time.perf_counter() - fit_start:.1f} s elapsed)")
+            with np.errstate(over="ignore", invalid="ignore"):
+                for epoch in range(self.fine_tune_epochs):
+                    start_time = time.perf_counter()
+                    # Gibbs iterations rise over training (sec. 6.1: 3, 6, then 10).
+                    k = gibbs_steps[epoch * len(gibbs_steps) // self.fine_tune_epochs]
+                    self.top_.set_params(learning_rate=r, cd_steps=k)
+                    # One random stream per epoch: fine-tuning in pieces with
+                    # warm_start gives the model of one longer call.
+                    rng = np.random.default_rng([self._fine_tune_seed, done + epoch])
+                    error = 0.0
+                    order = rng.permutation(X.shape[0])
+                    for start in range(0, X.shape[0], batch_size):
+                        rows = order[start:start + batch_size]
+                        data = np.ascontiguousarray(to_dense(X[rows]))
+                        # Wake phase: binary states of every layer by a stochastic
+                        # up-pass with the recognition weights (the layers').
+                        wake = self._up_pass(data, rng=rng)
+                        # The top-level associative memory: one CD-k update from the
+                        # wake state; its chain's end starts the down-pass.
+                        negative_pen = self._top_level_cd(wake[-1], targets[rows], rng)
+                        # Sleep phase: a down-pass with the generative weights.
+                        sleep = self._sleep_states(negative_pen, rng)
+                        # Then the directed weights learn: generative from the wake
+                        # states, recognition from the sleep states.
+                        error += self._wake_phase_update(wake, r)
+                        self._sleep_phase_update(sleep, r)
+                    self._check_fine_tuning(done + epoch)
+                    error /= X.shape[0] * X.shape[1]
+                    self.fine_tune_error_ = np.append(self.fine_tune_error_, error)
+                    if self.verbose:
+                        print(f"[{name}] up-down epoch {done + epoch + 1}, Gibbs steps {k}, "
+                              f"reconstruction error {error:.5f}, "
+                              f"{time.perf_counter() - start_time:.2f} s "
+                              f"({time.perf_counter() - fit_start:.1f} s elapsed)")
         finally:
             self.top_.set_params(**greedy)
 

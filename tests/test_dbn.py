@@ -323,3 +323,28 @@ def test_top_level_cd_is_the_top_rbms_own_cd_step(digits, monkeypatch):
     assert {c[3] for c in fine} == {(100, 8 + 10)}  # penultimate units and labels
     assert (clf.top_.learning_rate, clf.top_.cd_steps) == (0.1, 1)
     assert clf.top_.n_updates_ == 8 + 16
+
+
+def test_warm_start_fine_tunes_in_pieces_as_one_call(digits):
+    X, y = digits
+    params = dict(layer=BernoulliPoE(n_iter=3), fine_tune_gibbs_steps=(2,), random_state=0)
+    whole = DeepBeliefNetClassifier((16, 32), fine_tune_epochs=3, **params).fit(X, y)
+    pieces = DeepBeliefNetClassifier((16, 32), fine_tune_epochs=1, warm_start=True, **params)
+    for _ in range(3):
+        pieces.fit(X, y)
+    assert len(pieces.fine_tune_error_) == 3
+    np.testing.assert_array_equal(pieces.fine_tune_error_, whole.fine_tune_error_)
+    np.testing.assert_array_equal(pieces.predict_proba(X), whole.predict_proba(X))
+    # greedy training ran once: the layers' learning curves are the first fit's
+    assert [len(c) for c in pieces.reconstruction_error_] == [3, 3]  # layer 1, top RBM
+    # without warm_start, fit starts again
+    pieces.set_params(warm_start=False).fit(X, y)
+    assert len(pieces.fine_tune_error_) == 1
+
+
+def test_warm_start_refuses_new_classes(digits):
+    X, y = digits
+    clf = DeepBeliefNetClassifier((8, 8), layer=BernoulliPoE(n_iter=1), warm_start=True,
+                                  random_state=0).fit(X[y < 5], y[y < 5])
+    with pytest.raises(ValueError, match="classes seen before"):
+        clf.fit(X, y)
