@@ -110,6 +110,24 @@ def _check_gibbs_steps(gibbs_steps):
     return steps
 
 
+def _delta_rule(W, b, inputs, targets, predicted, rate, scratch):
+    """One delta-rule step of a sigmoid layer ``predicted = sigmoid(inputs @ W + b)``
+    towards ``targets`` (Hinton, Osindero & Teh 2006, appendix B):
+    ``W += rate / m * inputs.T @ (targets - predicted)``, ``b`` likewise.
+
+    ``W`` is C-contiguous (n_inputs, n_outputs); ``predicted`` is
+    overwritten by the error. Returns the summed squared error.
+    """
+    err = np.subtract(targets, predicted, out=predicted)
+    scale = W.dtype.type(rate / len(inputs))
+    grad = scratch.get(W.shape)
+    if grad is None:
+        grad = scratch[W.shape] = np.empty_like(W)
+    _kernels.add_scaled_(W, np.dot(inputs.T, err, out=grad), scale)
+    b += scale * err.sum(axis=0)
+    return float(np.vdot(err, err))
+
+
 class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
     """The deep belief net of Hinton, Osindero & Teh (2006), with labels at the top.
 
@@ -337,6 +355,7 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         greedy = {key: self.top_.get_params()[key] for key in ("learning_rate", "cd_steps")}
         fit_start = time.perf_counter()
         done = len(self.fine_tune_error_)
+        scratch = {}  # the weight gradients' buffers, by shape
         # Overflow is caught by _check_fine_tuning with a clear error.
         try:
             with np.errstate(over="ignore", invalid="ignore"):
@@ -363,8 +382,8 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
                         sleep = self._sleep_states(negative_pen, rng)
                         # Then the directed weights learn: generative from the wake
                         # states, recognition from the sleep states.
-                        error += self._wake_phase_update(wake, r)
-                        self._sleep_phase_update(sleep, r)
+                        error += self._wake_phase_update(wake, r, scratch)
+                        self._sleep_phase_update(sleep, r, scratch)
                     self._check_fine_tuning(done + epoch)
                     error /= X.shape[0] * X.shape[1]
                     self.fine_tune_error_ = np.append(self.fine_tune_error_, error)
@@ -397,31 +416,27 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         generative = list(zip(self.generative_weights_, self.generative_biases_))[::-1]
         return [pen, *down_pass(pen, generative, rng)][::-1]
 
-    def _wake_phase_update(self, wake, r):
+    def _wake_phase_update(self, wake, r, scratch):
         """Wake-phase learning: each generative layer learns, by the delta
         rule, to predict the wake states below it from those above.
 
         Returns the summed squared error of its prediction of the data.
         """
-        m = len(wake[0])
-        for i, (below, above, W, b) in enumerate(zip(
-            wake[:-1], wake[1:], self.generative_weights_, self.generative_biases_
-        )):
-            err = below - sigmoid_(above @ W, b)
-            if i == 0:
-                data_error = float(np.sum(err * err, dtype=np.float64))
-            W += (r / m) * (above.T @ err)
-            b += (r / m) * err.sum(0)
-        return data_error
+        errors = [
+            _delta_rule(W, b, above, below, sigmoid_(above @ W, b), r, scratch)
+            for below, above, W, b in zip(
+                wake[:-1], wake[1:], self.generative_weights_, self.generative_biases_)
+        ]
+        return errors[0]
 
-    def _sleep_phase_update(self, sleep, r):
+    def _sleep_phase_update(self, sleep, r, scratch):
         """Sleep-phase learning: each layer's recognition weights learn, by
         the delta rule, to recover the sleep states above from those below."""
-        m = len(sleep[0])
         for below, above, layer in zip(sleep[:-1], sleep[1:], self.layers_):
-            err = above - layer._hidden_probabilities(below)
-            layer.components_ += (r / m) * (err.T @ below)
-            layer.intercept_hidden_ += (r / m) * err.sum(0)
+            # components_.T is C-contiguous (n_below, n_above), as the
+            # generative weights are (n_above, n_below).
+            _delta_rule(layer.components_.T, layer.intercept_hidden_, below, above,
+                        layer._hidden_probabilities(below), r, scratch)
 
     def _check_fine_tuning(self, epoch):
         params = {

@@ -290,6 +290,15 @@ def update_weights(W, velocity, grad, momentum, scale, decay):
 
 
 @njit(cache=True)
+def add_scaled_(A, B, scale):
+    """In place ``A += scale * B`` (the delta rule's step on a weight matrix)."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            A[i, j] += scale * B[i, j]
+
+
+@njit(cache=True)
 def update_bias(bias, velocity, pos, neg, momentum, scale, negate=False):
     """Momentum step on a bias from column sums of the two phases.
 

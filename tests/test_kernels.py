@@ -381,3 +381,12 @@ def test_weighted_squared_distances_do_not_cancel_in_float32():
     assert out[0, 0] == 1.0  # 2**20 * (2**-10)**2
     expanded = precision * Z * Z - 2 * precision * Z * mean + precision * mean * mean
     assert expanded[0, 0] != 1.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_add_scaled_matches_numpy(dtype):
+    rng = _rng(12)
+    A, B = rng.standard_normal((2, 5, 7)).astype(dtype)
+    expected = A.astype(np.float64) + 0.25 * B.astype(np.float64)
+    _kernels.add_scaled_(A, B, dtype(0.25))
+    np.testing.assert_allclose(A, expected, rtol=RTOL[dtype])
