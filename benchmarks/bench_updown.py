@@ -1,0 +1,97 @@
+"""Hinton, Osindero & Teh (2006, sec. 6.1) on a laptop: greedy training, then up-down.
+
+The paper's protocol: a 784-500-500-2000 net with 10 label units in the top
+RBM, trained on 44,000 of the MNIST training images (the other 16,000 give
+a 10,000-image validation set), each layer greedily for 30 epochs, then up
+to 300 epochs of up-down fine-tuning in minibatches of 100 with 3, then 6,
+then 10 Gibbs iterations in the top-level associative memory (a third of
+the epochs each). The paper: 2.49% test error after greedy training, 1.39%
+for the network best on the validation set after the 300 epochs (about a
+week in Matlab), 1.25% after 59 more epochs on all 60,000.
+
+This script runs that schedule for at most ``--minutes`` of wall time
+(greedy training included) and prints the validation and test error every
+``--every`` epochs of up-down, against epochs and wall time: the curve of
+``benchmarks/RESULTS.md``. Up-down runs in pieces through
+``warm_start=True``, which gives exactly the model of one long call. The
+Gibbs iterations follow the schedule of ``--epochs`` epochs (3 for the first
+third, 6, then 10), however far the time budget gets.
+
+Run: ``python benchmarks/bench_updown.py --minutes 60`` (nothing else on the
+machine). ``--train 60000 --validation 0`` trains on all 60,000 images.
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+from skpoe import BernoulliPoE, DeepBeliefNetClassifier
+from _mnist import load_mnist  # the shared copy: see benchmarks/_mnist.py
+
+
+def error(clf, X, y):
+    return 100.0 * np.mean(clf.predict(X) != y)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=60.0, help="wall-time budget")
+    parser.add_argument("--greedy-epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=300, help="length of the Gibbs schedule")
+    parser.add_argument("--every", type=int, default=10, help="epochs between evaluations")
+    parser.add_argument("--learning-rate", type=float, default=0.01,
+                        help="fine_tune_learning_rate")
+    parser.add_argument("--train", type=int, default=44_000)
+    parser.add_argument("--validation", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    X, y = load_mnist("train")
+    X_test, y_test = load_mnist("test")
+    order = np.random.default_rng(args.seed).permutation(len(X))
+    train, validation = order[:args.train], order[args.train:args.train + args.validation]
+    X_train, y_train = X[train], y[train]
+    X_val, y_val = X[validation], y[validation]
+    start = time.perf_counter()
+    budget = 60.0 * args.minutes
+
+    clf = DeepBeliefNetClassifier(
+        (500, 500, 2000),
+        layer=BernoulliPoE(batch_size=100, n_iter=args.greedy_epochs),
+        fine_tune_epochs=0, fine_tune_learning_rate=args.learning_rate, batch_size=100,
+        warm_start=True, random_state=args.seed,
+    ).fit(X_train, y_train)
+    greedy = time.perf_counter() - start
+    print(f"MNIST: {len(X_train)} training, {len(X_val)} validation, {len(X_test)} test "
+          f"images; greedy {args.greedy_epochs} epochs per layer, up-down at rate "
+          f"{args.learning_rate}, Gibbs schedule over {args.epochs} epochs; budget "
+          f"{args.minutes:g} minutes\n")
+    print(f"{'up-down epochs':>14s} {'Gibbs steps':>11s} {'validation':>10s} {'test':>7s} "
+          f"{'minutes':>8s} {'s/epoch':>8s}")
+
+    def report(epochs, k, seconds_per_epoch):
+        val = f"{error(clf, X_val, y_val):9.2f}%" if len(X_val) else f"{'-':>10s}"
+        print(f"{epochs:14d} {k:>11} {val} {error(clf, X_test, y_test):6.2f}% "
+              f"{(time.perf_counter() - start) / 60:8.1f} {seconds_per_epoch:8.1f}",
+              flush=True)
+
+    report(0, "-", 0.0)
+    print(f"(greedy training: {greedy:.0f} s)")
+    done = 0
+    while done < args.epochs:
+        k = (3, 6, 10)[min(3 * done // args.epochs, 2)]
+        piece = min(args.every, args.epochs - done)
+        epoch_start = time.perf_counter()
+        clf.set_params(fine_tune_epochs=piece, fine_tune_gibbs_steps=(k,)).fit(X_train, y_train)
+        done += piece
+        per_epoch = (time.perf_counter() - epoch_start) / piece
+        report(done, k, per_epoch)
+        if time.perf_counter() - start + piece * per_epoch > budget:
+            print(f"(stopped: the next {piece} epochs would pass the {args.minutes:g}-minute "
+                  "budget)")
+            break
+
+
+if __name__ == "__main__":
+    main()
