@@ -1,6 +1,7 @@
 """skpoe: products of experts trained by contrastive divergence, for scikit-learn."""
 
 from ._bernoulli import BernoulliPoE
+from ._binomial import BinomialPoE
 from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._dbn_classifier import DeepBeliefNetClassifier
@@ -12,6 +13,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BernoulliPoE",
+    "BinomialPoE",
     "ClassConditionalPoEClassifier",
     "DeepBeliefNet",
     "DeepBeliefNetClassifier",

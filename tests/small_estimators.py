@@ -11,6 +11,7 @@ from sklearn.datasets import load_digits
 
 from skpoe import (
     BernoulliPoE,
+    BinomialPoE,
     ClassConditionalPoEClassifier,
     DeepBeliefNet,
     DeepBeliefNetClassifier,
@@ -22,6 +23,7 @@ SMALL = dict(n_iter=2, batch_size=20, random_state=0)
 
 ESTIMATORS = {
     "BernoulliPoE": BernoulliPoE(n_components=8, **SMALL),
+    "BinomialPoE": BinomialPoE(n_components=8, n_trials=16, **SMALL),
     "UnigaussPoE": UnigaussPoE(n_components=4, **SMALL),
     "DeepBeliefNet": DeepBeliefNet((8, 4), layer=BernoulliPoE(**SMALL), random_state=0),
     "DeepBeliefNetClassifier": DeepBeliefNetClassifier(
@@ -33,8 +35,13 @@ ESTIMATORS = {
     ),
     "PoENoveltyDetector": PoENoveltyDetector(BernoulliPoE(n_components=4, **SMALL)),
 }
+# Estimators that take any finite values.
+REAL_VALUED = {"UnigaussPoE"}
+# Estimators that take counts, whole numbers in 0..n_trials: the tests give
+# them the digits' own intensities 0..16 (see in_domain).
+COUNTS = {"BinomialPoE"}
 # Estimators whose values must lie in [0, 1].
-UNIT_INTERVAL = {name for name in ESTIMATORS if name != "UnigaussPoE"}
+UNIT_INTERVAL = set(ESTIMATORS) - REAL_VALUED - COUNTS
 
 
 def small_digits():
@@ -42,6 +49,13 @@ def small_digits():
     X, y = load_digits(return_X_y=True)
     keep = y < 3
     return X[keep] / 16.0, y[keep]
+
+
+def in_domain(name, data):
+    """``(X, y)`` of :func:`small_digits` as estimator ``name`` takes them:
+    for a count model, X times 16 (the digits' intensities, exactly)."""
+    X, y = data
+    return (16 * X if name in COUNTS else X), y
 
 
 OUTPUT_METHODS = ("transform", "score_samples", "predict_proba", "decision_function",
