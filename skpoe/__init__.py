@@ -6,6 +6,7 @@ from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._dbn_classifier import DeepBeliefNetClassifier
 from ._novelty import PoENoveltyDetector
+from ._unifactor import UnifactorPoE
 from ._unigauss import UnigaussPoE
 from ._validation import TrainingDivergedError
 
@@ -19,6 +20,7 @@ __all__ = [
     "DeepBeliefNetClassifier",
     "PoENoveltyDetector",
     "TrainingDivergedError",
+    "UnifactorPoE",
     "UnigaussPoE",
     "__version__",
 ]

@@ -16,6 +16,7 @@ from skpoe import (
     DeepBeliefNet,
     DeepBeliefNetClassifier,
     PoENoveltyDetector,
+    UnifactorPoE,
     UnigaussPoE,
 )
 
@@ -25,6 +26,7 @@ ESTIMATORS = {
     "BernoulliPoE": BernoulliPoE(n_components=8, **SMALL),
     "BinomialPoE": BinomialPoE(n_components=8, n_trials=16, **SMALL),
     "UnigaussPoE": UnigaussPoE(n_components=4, **SMALL),
+    "UnifactorPoE": UnifactorPoE(n_components=4, **SMALL),
     "DeepBeliefNet": DeepBeliefNet((8, 4), layer=BernoulliPoE(**SMALL), random_state=0),
     "DeepBeliefNetClassifier": DeepBeliefNetClassifier(
         (8, 8), layer=BernoulliPoE(**SMALL), fine_tune_epochs=1, batch_size=20,
@@ -36,7 +38,7 @@ ESTIMATORS = {
     "PoENoveltyDetector": PoENoveltyDetector(BernoulliPoE(n_components=4, **SMALL)),
 }
 # Estimators that take any finite values.
-REAL_VALUED = {"UnigaussPoE"}
+REAL_VALUED = {"UnigaussPoE", "UnifactorPoE"}
 # Estimators that take counts, whole numbers in 0..n_trials: the tests give
 # them the digits' own intensities 0..16 (see in_domain).
 COUNTS = {"BinomialPoE"}

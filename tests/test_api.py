@@ -72,7 +72,7 @@ PROGRESS = re.compile(
 )
 
 
-@pytest.mark.parametrize("name", ["BernoulliPoE", "BinomialPoE", "UnigaussPoE"])
+@pytest.mark.parametrize("name", ["BernoulliPoE", "BinomialPoE", "UnigaussPoE", "UnifactorPoE"])
 def test_verbose_reports_every_epoch(name, digits, capsys):
     X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name]).set_params(verbose=1, n_iter=3).fit(X)

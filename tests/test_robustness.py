@@ -167,20 +167,23 @@ def test_values_outside_the_domain(name, value, digits, fitted):
             getattr(fitted[name], method)(X_bad)
 
 
-def test_unigauss_is_equivariant_to_shift_and_scale(digits):
-    """UnigaussPoE takes any finite values: shifted, negative or very large
-    data give the same posteriors (it standardizes internally)."""
+@pytest.mark.parametrize("name", sorted(REAL_VALUED))
+def test_unigauss_is_equivariant_to_shift_and_scale(name, digits):
+    """UnigaussPoE (and UnifactorPoE) take any finite values: shifted,
+    negative or very large data give the same posteriors (they standardize
+    internally)."""
     X, _ = digits
-    est = ESTIMATORS["UnigaussPoE"]
+    est = ESTIMATORS[name]
     reference = clone(est).fit(X).transform(X)
     for scale, shift in [(1.0, -1000.0), (1e150, 0.0), (1e-150, 0.0)]:
         Xs = X * scale + shift
         np.testing.assert_allclose(clone(est).fit(Xs).transform(Xs), reference, atol=1e-6)
 
 
-def test_unigauss_refuses_values_whose_variance_overflows(digits):
+@pytest.mark.parametrize("name", sorted(REAL_VALUED))
+def test_unigauss_refuses_values_whose_variance_overflows(name, digits):
     X, _ = digits
-    est = clone(ESTIMATORS["UnigaussPoE"])
+    est = clone(ESTIMATORS[name])
     with pytest.raises(ValueError, match="overflow float64.*StandardScaler"):
         est.fit(X * 1e300)
     _assert_unfitted(est)
@@ -221,14 +224,15 @@ def _with_learning_rate(est, rate):
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("rate", [1e4, 1e8, 1e300])
 def test_huge_learning_rate_is_reported_not_left_as_nan(name, rate, digits):
-    """A huge learning rate either is refused up front (UnigaussPoE's is at
-    most 1) or makes training diverge, which is reported as
-    TrainingDivergedError naming learning_rate and leaves no model."""
+    """A huge learning rate either is refused up front (UnigaussPoE's and
+    UnifactorPoE's are at most 1) or makes training diverge, which is
+    reported as TrainingDivergedError naming learning_rate and leaves no
+    model."""
     X, y = in_domain(name, digits)
     est = _with_learning_rate(clone(ESTIMATORS[name]), rate)
     with pytest.raises(ValueError, match="learning_rate") as info:
         est.fit(X, y)
-    if name != "UnigaussPoE":
+    if name not in REAL_VALUED:
         assert isinstance(info.value, TrainingDivergedError)
         assert "diverged" in str(info.value)
     _assert_unfitted(est)
@@ -259,7 +263,7 @@ def test_a_failed_refit_leaves_no_half_fitted_model(name, digits, fitted):
     X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name]).fit(X, y)
     est = _with_learning_rate(est, 1e8)
-    if name == "UnigaussPoE":  # its learning_rate is at most 1: refused up front
+    if name in REAL_VALUED:  # their learning_rate is at most 1: refused up front
         with pytest.raises(InvalidParameterError, match="learning_rate"):
             est.fit(X, y)
         assert_same_outputs(outputs(est, X), outputs(fitted[name], X))
@@ -321,7 +325,7 @@ def test_nan_in_y_is_refused(name, digits):
         clone(ESTIMATORS[name]).fit(X, y)
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n != "UnigaussPoE"])
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in REAL_VALUED])
 def test_the_callers_sparse_matrix_is_left_as_it_is(name, digits):
     """A CSR matrix with unsorted indices is sorted in a copy: the caller's
     matrix keeps its order, and the model is the one of the sorted matrix."""
