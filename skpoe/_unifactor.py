@@ -174,17 +174,22 @@ class UnifactorPoE(UniformMixturePoE):
     def _reconstruct(self, post, rng, temperature=1.0):
         """Sample each expert's choice and factor value, then the normalized
         product of the chosen N(mu + a z, Psi)."""
-        R, precision, zhat = post["R"], post["precision"], post["zhat"]
+        R, zhat = post["R"], post["zhat"]
         dtype = R.dtype
         S = sample_bernoulli(R, rng)
         factor = zhat + np.sqrt(post["zvar"] * temperature).astype(dtype) * rng.standard_normal(
             zhat.shape).astype(dtype)
-        noise = rng.standard_normal((R.shape[0], precision.shape[1])).astype(dtype)
+        noise = rng.standard_normal(R.shape[:1] + self._mu.shape[1:]).astype(dtype)
         noise *= math.sqrt(temperature)
-        weighted_mean = S @ (precision * self._mu) + (S * factor) @ (precision * self._loading)
         out = np.empty_like(noise)
-        _kernels.product_of_gaussians_sample(S @ precision, weighted_mean, noise, out)
+        _kernels.product_of_gaussians_sample(*self._chosen_product(S, post, factor), noise, out)
         return out
+
+    def _chosen_product(self, S, post, factor):
+        """Each chosen expert's Gaussian is N(mu + a z, Psi), z its factor."""
+        precision = post["precision"]
+        return (S @ precision,
+                S @ (precision * self._mu) + (S * factor) @ (precision * self._loading))
 
     def _gradients(self, Z, post, natural=False):
         """Summed gradients of log f_m over the samples, for (mu, rho, logit, a).

@@ -161,6 +161,13 @@ class UniformMixturePoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseP
     def _features(self, post):
         """What ``transform`` returns, from ``post``."""
 
+    @abstractmethod
+    def _chosen_product(self, S, post, factor):
+        """(P, Q): the sums of the precisions and of the precision-weighted
+        means of the Gaussians of the experts chosen in S (1 = chosen), the
+        unifactor experts' factors at the values ``factor``; the product is
+        N(Q / P, 1 / P) per feature."""
+
     def _choice_posterior(self, quad, log_norm, temperature):
         """(R, goodness) from the experts' Gaussian models' log-densities
         ``log_norm - quad / 2``; see ``_kernels.unigauss_posterior``.
@@ -223,6 +230,27 @@ class UniformMixturePoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseP
         # Densities in x are densities in z divided by prod_d scale_d, per expert.
         goodness -= self.n_components * np.sum(np.log(self._scale))
         return goodness
+
+    def reconstruct(self, X):
+        """Deterministic reconstruction: the mean of the product of the chosen Gaussians.
+
+        The experts whose posterior probability of their Gaussian model is
+        above 1/2 are chosen (expert 0 always), each factor (UnifactorPoE)
+        at its posterior mean; the product of their Gaussians has the
+        precision-weighted average of their means as its mean.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_recon : ndarray of shape (n_samples, n_features)
+        """
+        Z = self._standardize(X)
+        post = self._posterior(Z)
+        P, Q = self._chosen_product((post["R"] > 0.5).astype(Z.dtype), post, post.get("zhat"))
+        return self._center + self._scale * (Q / P)
 
     def sample(self, n_samples=1, *, n_steps=100, anneal_from=10.0, random_state=None):
         """Samples by prolonged Gibbs sampling, with annealing (Hinton 2002, Fig. 3).
@@ -401,13 +429,17 @@ class UnigaussPoE(UniformMixturePoE):
 
     def _reconstruct(self, post, rng, temperature=1.0):
         """Choose Gaussian or uniform per expert, sample the product of the Gaussians."""
-        R, precision = post["R"], post["precision"]
+        R = post["R"]
         S = sample_bernoulli(R, rng)
-        noise = rng.standard_normal((R.shape[0], precision.shape[1])).astype(R.dtype)
+        noise = rng.standard_normal(R.shape[:1] + self._mu.shape[1:]).astype(R.dtype)
         noise *= math.sqrt(temperature)
         out = np.empty_like(noise)
-        _kernels.product_of_gaussians_sample(S @ precision, S @ (precision * self._mu), noise, out)
+        _kernels.product_of_gaussians_sample(*self._chosen_product(S, post, None), noise, out)
         return out
+
+    def _chosen_product(self, S, post, factor):
+        precision = post["precision"]
+        return S @ precision, S @ (precision * self._mu)
 
     def _gradients(self, Z, post, natural=False):
         """Summed gradients of log f_m over the samples, for (mu, rho, logit).

@@ -115,6 +115,20 @@ def test_without_loadings_it_is_unigauss():
     np.testing.assert_allclose(model.score_samples(X), unigauss.score_samples(X), rtol=1e-12)
     np.testing.assert_allclose(model.transform(X)[:, :5], unigauss.transform(X), rtol=1e-12)
     np.testing.assert_array_equal(model.transform(X)[:, 5:], 0.0)
+    np.testing.assert_allclose(model.reconstruct(X), unigauss.reconstruct(X), rtol=1e-12)
+
+
+def test_reconstruct_is_the_mean_of_the_chosen_product():
+    """Experts on (posterior > 1/2), factors at their posterior means:
+    the precision-weighted average of mu + a zhat, in the data's units."""
+    model, X = _random_model(10)
+    latents = model.transform(X)
+    chosen = (latents[:, :5] > 0.5)[..., None]
+    assert 0 < chosen[:, 1:].mean() < 1  # some experts on, some off
+    means = model.means_ + latents[:, 5:, None] * model.loadings_  # (n, M, D)
+    weights = chosen / model.variances_
+    expected = (weights * means).sum(axis=1) / weights.sum(axis=1)
+    np.testing.assert_allclose(model.reconstruct(X), expected, rtol=1e-10)
 
 
 def test_transform_is_both_posteriors():
