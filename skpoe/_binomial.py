@@ -372,7 +372,7 @@ class BinomialPoE(BernoulliPoE):
         Returns
         -------
         V : ndarray of shape (n_samples, n_features)
-            Counts drawn from Binomial(n_trials_, sigmoid(b + h W)),
+            Counts drawn from ``Binomial(n_trials_, sigmoid(b + h W))``,
             h ~ P(h | X).
         """
         return super().gibbs(X, random_state)
@@ -380,7 +380,7 @@ class BinomialPoE(BernoulliPoE):
     def sample(self, n_samples=1, *, n_steps=1000, random_state=None):
         """Fantasies from the model by prolonged alternating Gibbs sampling.
 
-        Each chain starts from counts Binomial(n_trials_, 1/2) and runs
+        Each chain starts from counts ``Binomial(n_trials_, 1/2)`` and runs
         ``n_steps`` full Gibbs steps.
 
         Parameters
