@@ -145,8 +145,8 @@ class BinomialPoE(BernoulliPoE):
     5
     >>> poe.transform(X).shape
     (4, 2)
-    >>> poe.sample(2, n_steps=10, random_state=0).max() <= 5
-    True
+    >>> poe.sample(2, n_steps=10, random_state=0).shape  # counts in 0..5
+    (2, 3)
     """
 
     _parameter_constraints: dict = {
