@@ -46,7 +46,7 @@ print(f"n_trials_ = {poe.n_trials_}")
 # Features for a classifier
 # -------------------------
 # ``transform`` gives P(h = 1 | v) for the 500 hidden units; a logistic
-# regression on them classifies the held-out digits about as well as on
+# regression on them classifies the held-out digits as well as on
 # BernoulliPoE's features (``benchmarks/bench_binomial.py`` has three seeds
 # and the class-conditional classifier too).
 print(f"BinomialPoE() on the counts + LR: {binomial.score(X_test, y_test):.4f}")
@@ -78,7 +78,7 @@ fig.suptitle("Test digits (top) and their expected reconstructions (bottom)")
 # not find the spurious modes the chains fall into. Persistent CD (its
 # negative phase runs on chains that continue from update to update) shapes
 # the model away from the data too: its fantasies are realistic digits, but
-# the chains all fall into one or a few digit classes (here zeros), and its
+# the chains all fall into one or a few digit classes (here all alike), and its
 # features are worse (97% with LR).
 pcd = BinomialPoE(persistent=True, learning_rate=0.01, random_state=0).fit(X_train)
 fantasies = [poe.sample(10, random_state=0) / 16,
