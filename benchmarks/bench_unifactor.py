@@ -54,7 +54,8 @@ def main():
             seconds = time.perf_counter() - start
             good = model.score_samples(X_test)
             aucs = [roc_auc_score(np.r_[np.ones(len(good)), np.zeros(len(bad))],
-                                  np.r_[good, model.score_samples(bad)]) for bad in others.values()]
+                                  np.r_[good, model.score_samples(bad)])
+                    for bad in others.values()]
             rmse = np.sqrt(np.mean((model.reconstruct(X_test) - X_test) ** 2))
             on = (model.transform(X_test)[:, :args.experts] > 0.5).sum(axis=1).mean()
             print(f"{cls.__name__:13s} {seed:4d} " + " ".join(f"{a:15.3f}" for a in aucs)
