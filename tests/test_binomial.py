@@ -170,6 +170,11 @@ def test_cd_step_against_formula():
 
 
 # ------------------------------------------------------ validation
+def test_auto_training_length_is_bernoulli_poe_s(digits):
+    model = BinomialPoE(8, random_state=0).fit(digits[0][:300])
+    assert (model.batch_size_, model.n_iter_, model.n_updates_) == (10, 200, 6000)
+
+
 def test_auto_takes_the_largest_count():
     X = np.array([[0, 3], [7, 1]])
     assert BinomialPoE(2, n_iter=1).fit(X).n_trials_ == 7

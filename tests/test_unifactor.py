@@ -320,6 +320,13 @@ def test_fit_equals_repeated_partial_fit():
     assert streamed.n_updates_ == fit.n_updates_ == 3 * 6
 
 
+def test_auto_makes_about_12000_updates():
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    model = UnifactorPoE(3, random_state=0).fit(X)
+    assert model.batch_size_ == 10
+    assert model.n_updates_ == 12000 and model.n_iter_ == 400
+
+
 def test_constant_feature_is_finite():
     rng = np.random.default_rng(0)
     X = np.c_[rng.normal(size=200), np.full(200, 3.0), 1e-9 * rng.normal(size=200)]
