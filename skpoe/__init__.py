@@ -1,10 +1,12 @@
 """skpoe: products of experts trained by contrastive divergence, for scikit-learn."""
 
 from ._bernoulli import BernoulliPoE
+from ._binomial import BinomialPoE
 from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._dbn_classifier import DeepBeliefNetClassifier
 from ._novelty import PoENoveltyDetector
+from ._unifactor import UnifactorPoE
 from ._unigauss import UnigaussPoE
 from ._validation import TrainingDivergedError
 
@@ -12,11 +14,13 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BernoulliPoE",
+    "BinomialPoE",
     "ClassConditionalPoEClassifier",
     "DeepBeliefNet",
     "DeepBeliefNetClassifier",
     "PoENoveltyDetector",
     "TrainingDivergedError",
+    "UnifactorPoE",
     "UnigaussPoE",
     "__version__",
 ]

@@ -223,13 +223,22 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             }
         return buffers[n]
 
+    # ------------------------------------------- the kind of visible unit
+    # A subclass gives the visible layer another kind of unit by overriding
+    # these three (the DBN classifier's top RBM has a softmax label group;
+    # BinomialPoE's units are counts of n_trials binary replicas).
     def _visible_probabilities(self, A, b):
-        """P(v = 1 | h) in place, from ``A = h @ W``: a sigmoid of ``A + b``.
-
-        The one place a subclass changes to give the visible layer another
-        kind of unit (the DBN classifier's top RBM has a softmax label group).
-        """
+        """E[v | h] in place, from ``A = h @ W``: for binary units, the
+        probability P(v = 1 | h), a sigmoid of ``A + b``."""
         return sigmoid_(A, b)
+
+    def _sample_visible(self, P, rng, *, out=None):
+        """Visible states drawn given their means P (from _visible_probabilities)."""
+        return sample_bernoulli(P, rng, out=out)
+
+    def _n_trials(self):
+        """How many binary replicas each visible value counts: 1 here."""
+        return 1
 
     def _sample_hidden(self, P, ws, rng):
         """Binary hidden states drawn from probabilities P (into ws['S'])."""
@@ -293,7 +302,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
                 S = self._sample_hidden(h_model, ws, rng)
             self._visible_probabilities(np.dot(S, W, out=v_model), b)
             if self.persistent:
-                sample_bernoulli(v_model, rng, out=v_model)
+                self._sample_visible(v_model, rng, out=v_model)
             sigmoid_(np.dot(v_model, WT, out=h_model), c)
         if self.persistent:
             sample_bernoulli(h_model, rng, out=self._chain[:n])
@@ -301,17 +310,21 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         # Updates: biases from column sums, weights from one stacked product.
         # Scalars in the parameters' dtype: float64 scalars would make the
         # float32 kernels convert every element (slower; benchmarks/RESULTS.md).
+        # Counts of k replicas (BinomialPoE) take the step that binary units
+        # would take on v / k: their statistics are k (biases) and k**2
+        # (weights, which the hidden units also see k-fold) times larger.
         dt = W.dtype.type
-        lr, momentum = self.learning_rate, dt(momentum)
+        lr, momentum, k = self.learning_rate, dt(momentum), self._n_trials()
         scale, decay = dt(lr / n), dt(lr * self.weight_decay)
         # (h_model is negated in the same pass, for the stacked gradient below)
         _kernels.update_bias(c, self._velocity_c, h_data, h_model, momentum, scale, True)
         # (its return value, sum((v_data - v_model)**2), is the CD error)
-        cd_error = _kernels.update_bias(b, self._velocity_b, v_data, v_model, momentum, scale)
+        cd_error = _kernels.update_bias(b, self._velocity_b, v_data, v_model, momentum,
+                                        dt(scale / k))
         if not self.persistent:
             error = cd_error
         grad = np.dot(V.T, H, out=ws["grad"])  # = (H0.T @ V0 - H1.T @ V1).T
-        _kernels.update_weights(WT, self._velocity_W, grad, momentum, scale, decay)
+        _kernels.update_weights(WT, self._velocity_W, grad, momentum, dt(scale / k**2), decay)
         return error
 
     def __getstate__(self):
@@ -370,7 +383,10 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         goodness : ndarray of shape (n_samples,)
             Same dtype as X.
         """
-        X = self._check_fitted_X(X)
+        return self._free_energy(self._check_fitted_X(X))
+
+    def _free_energy(self, X):
+        """Minus the free energy ``b . v + sum_j softplus(c_j + W_j . v)`` of validated X."""
         _, _, b = self._params_as(X.dtype)
         pre = self._hidden_pre(X)
         visible = np.asarray(safe_sparse_dot(X, b)).ravel()
@@ -417,14 +433,17 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         if method not in ("auto", "exact", "ais"):
             raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
         W, c, b = self.components_, self.intercept_hidden_, self.intercept_visible_
-        if method == "exact" or (method == "auto" and min(W.shape) <= MAX_EXACT_UNITS):
-            result = exact_log_partition(W, b, c), 0.0
+        k = self._n_trials()
+        # Counts are summed out given h; binary units on either side.
+        n_enumerated = min(W.shape) if k == 1 else W.shape[0]
+        if method == "exact" or (method == "auto" and n_enumerated <= MAX_EXACT_UNITS):
+            result = exact_log_partition(W, b, c, n_trials=k), 0.0
         else:
             mean = self._data_mean if X is None else self._check_fitted_X(X).mean(axis=0)
             result = ais_log_partition(
-                W, b, c, base_rate_biases(np.asarray(mean).ravel()),
+                W, b, c, base_rate_biases(np.asarray(mean).ravel() / k),
                 n_betas=int(n_betas), n_chains=int(n_chains),
-                rng=make_generator(random_state),
+                rng=make_generator(random_state), n_trials=k,
             )
         return result if return_std else result[0]
 
@@ -465,16 +484,25 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """
         H = self.transform(X)
         W, _, b = self._params_as(H.dtype)
-        return sigmoid_(np.dot(H, W), b)
+        return self._visible_probabilities(np.dot(H, W), b)
 
     def _gibbs_from(self, V, n_steps, rng):
-        """``n_steps`` of v -> h -> v; returns (binary v, P(v | last h))."""
+        """``n_steps`` of v -> h -> v; returns (sampled v, E[v | last h])."""
         W, c, b = self._params_as(V.dtype)
         for _ in range(n_steps):
             Ph = sigmoid_(np.dot(V, W.T), c)
-            Pv = sigmoid_(np.dot(sample_bernoulli(Ph, rng), W), b)
-            V = sample_bernoulli(Pv, rng)
+            Pv = self._visible_probabilities(np.dot(sample_bernoulli(Ph, rng), W), b)
+            V = self._sample_visible(Pv, rng)
         return V, Pv
+
+    def _fantasies(self, n_samples, n_steps, random_state):
+        """Chains from uniformly random visible states (each replica on with
+        probability 1/2): ``_gibbs_from`` after ``n_steps``."""
+        check_is_fitted(self)
+        rng = make_generator(random_state)
+        n_features = self.components_.shape[1]
+        half = np.full((n_samples, n_features), 0.5 * self._n_trials(), self.components_.dtype)
+        return self._gibbs_from(self._sample_visible(half, rng), max(int(n_steps), 1), rng)
 
     def gibbs(self, X, random_state=None):
         """One step of alternating Gibbs sampling, v -> h -> v.
@@ -515,11 +543,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             The visible probabilities P(v | h) at the last step (smoother to
             look at than the binary states).
         """
-        check_is_fitted(self)
-        rng = make_generator(random_state)
-        n_features = self.components_.shape[1]
-        V = sample_bernoulli(np.full((n_samples, n_features), 0.5, self.components_.dtype), rng)
-        return self._gibbs_from(V, max(int(n_steps), 1), rng)[1]
+        return self._fantasies(n_samples, n_steps, random_state)[1]
 
     @property
     def _n_features_out(self):

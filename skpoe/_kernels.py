@@ -513,3 +513,62 @@ def unigauss_gradients(r_sum, RX, second, mu, precision, grad_mu, grad_rho):
             first = RX[m, d] - r_sum[m] * u
             grad_mu[m, d] = lam * first
             grad_rho[m, d] = 0.5 * (r_sum[m] - lam * second[m, d])
+
+
+# ---------------------------------------------------------------- unifactor
+@njit(cache=True)
+def factor_distances(Z, mean_T, precision_T, loading_T, shrink, zhat, quad):
+    """Factor posteriors and Mahalanobis distances of one-factor analysers.
+
+    Expert m has mean mu, diagonal precisions lambda = 1 / Psi and loading
+    a (each given transposed, (n_features, n_components)); ``shrink[m] =
+    1 / (1 + sum_d lambda_d a_d**2)`` is the posterior variance of its factor
+    z ~ N(0, 1). Writes the factor's posterior mean
+    ``zhat[i, m] = shrink[m] * sum_d lambda_d a_d (Z[i, d] - mu_d)`` and
+    ``quad[i, m] = sum_d lambda_d (Z[i, d] - mu_d - a_d zhat[i, m])**2 + zhat[i, m]**2``,
+    which is ``(x - mu)^T (Psi + a a^T)^-1 (x - mu)`` (Woodbury) as a sum of
+    squares: the difference form ``sum lambda (x - mu)**2 - u**2 / (1 + k)``
+    cancels catastrophically along a strong factor. O(n D M), like
+    ``weighted_squared_distances``.
+    """
+    n, D = Z.shape
+    M = mean_T.shape[1]
+    for i in range(n):
+        for m in range(M):
+            zhat[i, m] = 0.0
+            quad[i, m] = 0.0
+        for d in range(D):
+            z = Z[i, d]
+            for m in range(M):
+                zhat[i, m] += precision_T[d, m] * loading_T[d, m] * (z - mean_T[d, m])
+        for m in range(M):
+            zhat[i, m] *= shrink[m]
+        for d in range(D):
+            z = Z[i, d]
+            for m in range(M):
+                diff = z - mean_T[d, m] - loading_T[d, m] * zhat[i, m]
+                quad[i, m] += precision_T[d, m] * diff * diff
+        for m in range(M):
+            quad[i, m] += zhat[i, m] * zhat[i, m]
+
+
+@njit(cache=True)
+def factor_residual_moments(R, Z, mean, loading, zhat, out):
+    """``out[m, d] = sum_i R[i, m] * (Z[i, d] - mean[m, d] - loading[m, d] * zhat[i, m])**2``.
+
+    The responsibility-weighted second moment of each expert's residual
+    given its factor's posterior mean (differences first, as in
+    ``weighted_squared_deviations``).
+    """
+    n, D = Z.shape
+    M = mean.shape[0]
+    for m in range(M):
+        for d in range(D):
+            out[m, d] = 0.0
+    for i in range(n):
+        for m in range(M):
+            r = R[i, m]
+            z = zhat[i, m]
+            for d in range(D):
+                diff = Z[i, d] - mean[m, d] - loading[m, d] * z
+                out[m, d] += r * diff * diff

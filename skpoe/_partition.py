@@ -4,11 +4,13 @@ Functions of the parameters only (``W`` of shape (n_hidden, n_visible),
 visible biases ``b``, hidden biases ``c``), so that any model made of RBMs
 can use them. The unnormalized log-probability of a visible vector is its
 goodness ``b.v + sum_j softplus(c_j + W_j.v)``; Z sums its exponential over
-all 2**n_visible binary vectors.
+all 2**n_visible binary vectors. With ``n_trials`` = n > 1 the visible values
+are counts 0..n (BinomialPoE), whose goodness has the binomial base measure
+``sum_i log C(n, v_i)`` too: Z then sums over all count vectors.
 """
 
 import numpy as np
-from scipy.special import logsumexp
+from scipy.special import expit, logsumexp
 
 from . import _kernels
 from ._math import random_key, sample_bernoulli
@@ -22,32 +24,37 @@ def _binary_states(n_units, start, stop):
     return ((codes >> np.arange(n_units, dtype=np.int64)) & 1).astype(np.float64)
 
 
-def exact_log_partition(W, b, c, *, chunk_size=4096):
+def exact_log_partition(W, b, c, *, n_trials=1, chunk_size=4096):
     """log Z by enumerating the smaller layer (2**min(n_hidden, n_visible) terms).
 
     Summing the other layer out analytically, with hidden states h:
-    ``log Z = logsumexp_h [c.h + sum_i softplus(b_i + (h @ W)_i)]``,
-    or with visible states: ``logsumexp_v [b.v + sum_j softplus(c_j + (W v)_j)]``.
+    ``log Z = logsumexp_h [c.h + n_trials * sum_i softplus(b_i + (h @ W)_i)]``
+    (each of the n_trials replicas of a visible unit sums out alone),
+    or, for binary visible units, with visible states:
+    ``logsumexp_v [b.v + sum_j softplus(c_j + (W v)_j)]``. Counts
+    (``n_trials > 1``) always enumerate the hidden states.
     """
     W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
     n_hidden, n_visible = W.shape
-    if min(n_hidden, n_visible) > MAX_EXACT_UNITS:
+    enumerate_hidden = n_hidden <= n_visible or n_trials > 1
+    n_units = n_hidden if enumerate_hidden else n_visible
+    if n_units > MAX_EXACT_UNITS:
+        layer = "hidden layer" if n_trials > 1 else "smaller layer"
         raise ValueError(
-            f"Exact log Z enumerates 2**{min(n_hidden, n_visible)} states; "
-            f"that is only feasible for at most {MAX_EXACT_UNITS} units in the "
-            "smaller layer. Use method='ais'."
+            f"Exact log Z enumerates 2**{n_units} states; that is only feasible "
+            f"for at most {MAX_EXACT_UNITS} units in the {layer}. Use method='ais'."
         )
-    if n_hidden <= n_visible:  # enumerate hidden states
-        n_units, weights, outer_bias, inner_bias = n_hidden, W, c, b
+    if enumerate_hidden:
+        weights, outer_bias, inner_bias, inner_count = W, c, b, n_trials
     else:
-        n_units, weights, outer_bias, inner_bias = n_visible, W.T, b, c
+        weights, outer_bias, inner_bias, inner_count = W.T, b, c, 1
     parts = []
     for start in range(0, 2**n_units, chunk_size):
         S = _binary_states(n_units, start, min(start + chunk_size, 2**n_units))
         pre = S @ weights + inner_bias
         out = np.empty(len(S))
-        _kernels.goodness(np.ascontiguousarray(pre), S @ outer_bias, out)
-        parts.append(logsumexp(out))
+        _kernels.goodness(np.ascontiguousarray(pre), np.zeros(len(S)), out)
+        parts.append(logsumexp(S @ outer_bias + inner_count * out))
     return float(logsumexp(parts))
 
 
@@ -74,7 +81,7 @@ def ais_betas(n_betas):
     ])
 
 
-def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng):
+def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng, n_trials=1):
     """Annealed importance sampling estimate of log Z (Neal 2001).
 
     Anneals from the base-rate model (no weights, visible biases
@@ -82,7 +89,9 @@ def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng):
     known exactly, to the target RBM through the intermediate models
     ``p*_beta(v) = exp((1 - beta) base_bias.v + beta b.v) prod_j (1 + exp(beta (c_j + W_j.v)))``
     (Salakhutdinov & Murray 2008). Each of ``n_chains`` runs gives an
-    importance weight ``w``; ``Z = Z_base * mean(w)``.
+    importance weight ``w``; ``Z = Z_base * mean(w)``. Counts
+    (``n_trials > 1``) carry the binomial base measure in every model, so
+    it cancels from the weights; they are sampled as binomials.
 
     Returns
     -------
@@ -95,10 +104,13 @@ def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng):
     W, b, c, base_bias = (np.asarray(a, dtype=np.float64) for a in (W, b, c, base_bias))
     n_hidden, n_visible = W.shape
     betas = ais_betas(n_betas)
-    log_z_base = float(np.sum(np.logaddexp(0.0, base_bias)) + n_hidden * np.log(2.0))
+    log_z_base = float(n_trials * np.sum(np.logaddexp(0.0, base_bias)) + n_hidden * np.log(2.0))
 
     p0 = 1.0 / (1.0 + np.exp(-base_bias))
-    V = sample_bernoulli(np.tile(p0, (n_chains, 1)), rng)
+    if n_trials == 1:
+        V = sample_bernoulli(np.tile(p0, (n_chains, 1)), rng)
+    else:
+        V = rng.binomial(n_trials, np.tile(p0, (n_chains, 1))).astype(np.float64)
     H = np.empty((n_chains, n_hidden))
     WT = np.ascontiguousarray(W.T)
     bias_gap = b - base_bias
@@ -116,7 +128,11 @@ def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng):
         if k < len(betas) - 1:
             np.dot(H, W, out=visible_pre)
             visible_pre += b
-            _kernels.ais_visible_step(visible_pre, base_bias, beta, random_key(rng), V)
+            if n_trials == 1:
+                _kernels.ais_visible_step(visible_pre, base_bias, beta, random_key(rng), V)
+            else:
+                p = expit((1.0 - beta) * base_bias + beta * visible_pre)
+                V[...] = rng.binomial(n_trials, p)
     shift = log_w.max()
     w = np.exp(log_w - shift)
     mean = w.mean()

@@ -11,10 +11,12 @@ from sklearn.datasets import load_digits
 
 from skpoe import (
     BernoulliPoE,
+    BinomialPoE,
     ClassConditionalPoEClassifier,
     DeepBeliefNet,
     DeepBeliefNetClassifier,
     PoENoveltyDetector,
+    UnifactorPoE,
     UnigaussPoE,
 )
 
@@ -22,7 +24,9 @@ SMALL = dict(n_iter=2, batch_size=20, random_state=0)
 
 ESTIMATORS = {
     "BernoulliPoE": BernoulliPoE(n_components=8, **SMALL),
+    "BinomialPoE": BinomialPoE(n_components=8, n_trials=16, **SMALL),
     "UnigaussPoE": UnigaussPoE(n_components=4, **SMALL),
+    "UnifactorPoE": UnifactorPoE(n_components=4, **SMALL),
     "DeepBeliefNet": DeepBeliefNet((8, 4), layer=BernoulliPoE(**SMALL), random_state=0),
     "DeepBeliefNetClassifier": DeepBeliefNetClassifier(
         (8, 8), layer=BernoulliPoE(**SMALL), fine_tune_epochs=1, batch_size=20,
@@ -33,8 +37,13 @@ ESTIMATORS = {
     ),
     "PoENoveltyDetector": PoENoveltyDetector(BernoulliPoE(n_components=4, **SMALL)),
 }
+# Estimators that take any finite values.
+REAL_VALUED = {"UnigaussPoE", "UnifactorPoE"}
+# Estimators that take counts, whole numbers in 0..n_trials: the tests give
+# them the digits' own intensities 0..16 (see in_domain).
+COUNTS = {"BinomialPoE"}
 # Estimators whose values must lie in [0, 1].
-UNIT_INTERVAL = {name for name in ESTIMATORS if name != "UnigaussPoE"}
+UNIT_INTERVAL = set(ESTIMATORS) - REAL_VALUED - COUNTS
 
 
 def small_digits():
@@ -42,6 +51,13 @@ def small_digits():
     X, y = load_digits(return_X_y=True)
     keep = y < 3
     return X[keep] / 16.0, y[keep]
+
+
+def in_domain(name, data):
+    """``(X, y)`` of :func:`small_digits` as estimator ``name`` takes them:
+    for a count model, X times 16 (the digits' intensities, exactly)."""
+    X, y = data
+    return (16 * X if name in COUNTS else X), y
 
 
 OUTPUT_METHODS = ("transform", "score_samples", "predict_proba", "decision_function",

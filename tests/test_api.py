@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from small_estimators import ESTIMATORS, SMALL, small_digits
+from small_estimators import ESTIMATORS, SMALL, in_domain, small_digits
 
 from skpoe import BernoulliPoE, ClassConditionalPoEClassifier
 
@@ -25,7 +25,7 @@ def digits():
 
 @pytest.mark.parametrize("name", TRANSFORMERS)
 def test_set_output_pandas(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])],
                          index=np.arange(len(X)) + 1000)
     est = clone(ESTIMATORS[name]).set_output(transform="pandas").fit(frame, y)
@@ -42,7 +42,7 @@ def test_set_output_pandas(name, digits):
 
 @pytest.mark.parametrize("name", TRANSFORMERS)
 def test_get_feature_names_out(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name]).fit(X, y)
     names = est.get_feature_names_out()
     assert names.dtype == object
@@ -72,9 +72,9 @@ PROGRESS = re.compile(
 )
 
 
-@pytest.mark.parametrize("name", ["BernoulliPoE", "UnigaussPoE"])
+@pytest.mark.parametrize("name", ["BernoulliPoE", "BinomialPoE", "UnigaussPoE", "UnifactorPoE"])
 def test_verbose_reports_every_epoch(name, digits, capsys):
-    X, y = digits
+    X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name]).set_params(verbose=1, n_iter=3).fit(X)
     lines = [m for m in map(PROGRESS.search, capsys.readouterr().out.splitlines()) if m]
     assert [int(m.group(1)) for m in lines] == [1, 2, 3]
@@ -116,9 +116,8 @@ def test_class_conditional_verbose(digits, capsys):
 
 
 def test_silent_by_default(digits, capsys):
-    X, y = digits
-    for est in ESTIMATORS.values():
-        clone(est).fit(X, y)
+    for name, est in ESTIMATORS.items():
+        clone(est).fit(*in_domain(name, digits))
     assert capsys.readouterr().out == ""
 
 
@@ -133,7 +132,7 @@ def test_learning_curve_decreases_with_training(digits):
 # --------------------------------------------------------- determinism
 @pytest.mark.parametrize("name", NAMES)
 def test_same_random_state_same_model(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     a = clone(ESTIMATORS[name]).fit(X, y)
     b = clone(ESTIMATORS[name]).fit(X, y)
     for method in ("transform", "score_samples", "predict_proba", "decision_function"):
@@ -143,7 +142,7 @@ def test_same_random_state_same_model(name, digits):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_different_random_state_different_model(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     est = ESTIMATORS[name]
     keys = [k for k in est.get_params() if k.endswith("random_state")]
     a = clone(est).fit(X, y)

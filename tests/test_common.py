@@ -8,6 +8,11 @@ estimator. They are listed below as expected failures, and
 ``test_checks_in_unit_interval`` runs the very same checks again on the
 estimator behind ``MinMaxScaler(clip=True)``, so what they test (pickling,
 idempotent fit, dtype preservation, subset invariance, ...) is still tested.
+
+BinomialPoE accepts only counts (whole numbers), which the checks' data are
+not: the checks that feed other values are expected failures on the bare
+estimator and run again behind ``KBinsDiscretizer(encode="ordinal")``, whose
+bin numbers are counts, in ``test_checks_on_counts``.
 """
 
 import copy
@@ -17,9 +22,9 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler
+from sklearn.preprocessing import KBinsDiscretizer, MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from small_estimators import ESTIMATORS, UNIT_INTERVAL
+from small_estimators import COUNTS, ESTIMATORS, UNIT_INTERVAL
 
 from skpoe import ClassConditionalPoEClassifier
 
@@ -82,8 +87,22 @@ _UNIT_INTERVAL_CLASSIFIER_CHECKS = [
 ]
 
 
+# Checks whose data are not counts (non-integer, also in sparse form).
+_COUNT_CHECKS = _UNIT_INTERVAL_CHECKS + [
+    "check_fit_score_takes_y",
+    "check_dtype_object",
+    "check_estimators_nan_inf",
+    "check_estimator_sparse_array",
+    "check_estimator_sparse_matrix",
+    "check_estimator_sparse_tag",
+]
+_COUNT_REASON = "feeds values that are not counts (rerun discretized below)"
+
+
 def _expected_failed_checks(estimator):
     name = type(estimator).__name__
+    if name in COUNTS:
+        return {name: _COUNT_REASON for name in _COUNT_CHECKS}
     if isinstance(estimator, ClassConditionalPoEClassifier):
         return {
             "check_transformer_general": _OUT_OF_FOLD,
@@ -118,14 +137,32 @@ def test_checks_in_unit_interval(estimator, check):
 
 
 # A Pipeline always fails these two (its `steps` hold the fitted steps), so
-# they are checked by hand on the bare estimator with data in [0, 1].
+# they are checked by hand on the bare estimator with data in its domain.
 _PIPELINE_MUTATES = {"check_estimators_overwrite_params", "check_dont_overwrite_parameters"}
 
 
-@pytest.mark.parametrize("name", sorted(_UNIT_INTERVAL))
+# The sparse checks are left out: the discretizer refuses sparse input
+# (BinomialPoE's own tests fit sparse counts).
+@parametrize_with_checks([
+    make_pipeline(KBinsDiscretizer(n_bins=5, encode="ordinal", strategy="uniform"),
+                  CHECKED[name])
+    for name in sorted(COUNTS)
+])
+def test_checks_on_counts(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name not in _COUNT_CHECKS or "sparse" in name:
+        pytest.skip("runs on the bare estimator in test_sklearn_compatible")
+    if name in _PIPELINE_MUTATES:
+        pytest.skip("a Pipeline fits its steps in place; see test_fit_leaves_params")
+    check(estimator)
+
+
+@pytest.mark.parametrize("name", sorted(_UNIT_INTERVAL | COUNTS))
 def test_fit_leaves_params(name):
     rng = np.random.RandomState(0)
     X = rng.uniform(size=(30, 5))
+    if name in COUNTS:
+        X = np.rint(5 * X)
     estimator = clone(CHECKED[name])
     params = copy.deepcopy(estimator.get_params())
     public = {k: v for k, v in vars(estimator).items() if not k.endswith("_")}

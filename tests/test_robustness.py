@@ -18,9 +18,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from small_estimators import (
     ESTIMATORS,
+    COUNTS,
+    REAL_VALUED,
     SMALL,
     UNIT_INTERVAL,
     assert_same_outputs,
+    in_domain,
     outputs,
     small_digits,
 )
@@ -42,15 +45,14 @@ def _assert_unfitted(estimator):
 
 @pytest.fixture(scope="module")
 def fitted(digits):
-    X, y = digits
-    return {name: clone(est).fit(X, y) for name, est in ESTIMATORS.items()}
+    return {name: clone(est).fit(*in_domain(name, digits)) for name, est in ESTIMATORS.items()}
 
 
 # ----------------------------------------------------------------- fit
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_nan_and_inf_are_refused_with_a_fix(name, bad, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     X = X.copy()
     X[3, 5] = bad
     est = clone(ESTIMATORS[name])
@@ -61,23 +63,24 @@ def test_nan_and_inf_are_refused_with_a_fix(name, bad, digits):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_nan_at_predict_time_is_refused(name, digits, fitted):
-    X = digits[0][:5].copy()
+    X_ok = in_domain(name, digits)[0]
+    X = X_ok[:5].copy()
     X[0, 0] = np.nan
-    for method in outputs(fitted[name], digits[0][:2]):
+    for method in outputs(fitted[name], X_ok[:2]):
         with pytest.raises(ValueError, match="NaN"):
             getattr(fitted[name], method)(X)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_1d_input_is_refused(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     with pytest.raises(ValueError, match="(?s)Expected 2D array.*[Rr]eshape"):
         clone(ESTIMATORS[name]).fit(X[:, 0], y)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_empty_input_is_refused(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     with pytest.raises(ValueError, match="0 sample"):
         clone(ESTIMATORS[name]).fit(X[:0], y[:0])
     with pytest.raises(ValueError, match="0 feature"):
@@ -88,7 +91,7 @@ def test_empty_input_is_refused(name, digits):
 def test_single_sample(name, digits):
     """A single sample trains a model (finite outputs), or the classifiers say
     why they cannot: one sample is one class."""
-    X, y = digits
+    X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name])
     if is_classifier(est):
         with pytest.raises(ValueError, match="at least 2 classes"):
@@ -102,7 +105,7 @@ def test_single_sample(name, digits):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_single_class(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name])
     one = y == 1
     if is_classifier(est):
@@ -117,7 +120,7 @@ def test_single_class(name, digits):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_object_dtype_with_numbers_gives_the_same_model(name, digits, fitted):
-    X, y = digits
+    X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name]).fit(X.astype(object), y)
     assert_same_outputs(outputs(est, X), outputs(fitted[name], X))
 
@@ -125,7 +128,7 @@ def test_object_dtype_with_numbers_gives_the_same_model(name, digits, fitted):
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("kind", ["object", "unicode"])
 def test_strings_are_refused_with_a_fix(name, kind, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     X = X.astype(object)
     X[0, 0] = "seven"
     if kind == "unicode":
@@ -136,39 +139,51 @@ def test_strings_are_refused_with_a_fix(name, kind, digits):
     _assert_unfitted(est)
 
 
+# What a model that refuses a value says: the domain, and (at fit) the fix.
+_DOMAIN_ERRORS = {
+    "unit interval": (r"\[0, 1\]", r"\[0, 1\].*(MinMaxScaler|X / X.max)"),
+    # negative, not a whole number, above n_trials_ (1e300 also above any n_trials)
+    "counts": (r"counts|count of", r"(counts.*min=|Round them|n_trials to the largest)"),
+}
+
+
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("value", [-0.5, 1.5, 1e300])
 def test_values_outside_the_domain(name, value, digits, fitted):
-    """[0, 1] models refuse values outside it, at fit and at predict time,
-    and say how to scale."""
-    if name not in UNIT_INTERVAL:
+    """[0, 1] models refuse values outside it, count models values that are
+    not counts, at fit and at predict time, and say how to scale."""
+    if name in REAL_VALUED:
         pytest.skip("takes any finite value: see test_unigauss_is_equivariant_to_shift_and_scale")
-    X, y = digits
+    says, fix = _DOMAIN_ERRORS["counts" if name in COUNTS else "unit interval"]
+    X, y = in_domain(name, digits)
     X_bad = X.copy()
     X_bad[2, 7] = value
     est = clone(ESTIMATORS[name])
-    with pytest.raises(ValueError, match=r"\[0, 1\].*(MinMaxScaler|X / X.max)"):
+    with pytest.raises(ValueError, match=fix):
         est.fit(X_bad, y)
     _assert_unfitted(est)
     for method in outputs(fitted[name], X[:2]):
-        with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        with pytest.raises(ValueError, match=says):
             getattr(fitted[name], method)(X_bad)
 
 
-def test_unigauss_is_equivariant_to_shift_and_scale(digits):
-    """UnigaussPoE takes any finite values: shifted, negative or very large
-    data give the same posteriors (it standardizes internally)."""
+@pytest.mark.parametrize("name", sorted(REAL_VALUED))
+def test_unigauss_is_equivariant_to_shift_and_scale(name, digits):
+    """UnigaussPoE (and UnifactorPoE) take any finite values: shifted,
+    negative or very large data give the same posteriors (they standardize
+    internally)."""
     X, _ = digits
-    est = ESTIMATORS["UnigaussPoE"]
+    est = ESTIMATORS[name]
     reference = clone(est).fit(X).transform(X)
     for scale, shift in [(1.0, -1000.0), (1e150, 0.0), (1e-150, 0.0)]:
         Xs = X * scale + shift
         np.testing.assert_allclose(clone(est).fit(Xs).transform(Xs), reference, atol=1e-6)
 
 
-def test_unigauss_refuses_values_whose_variance_overflows(digits):
+@pytest.mark.parametrize("name", sorted(REAL_VALUED))
+def test_unigauss_refuses_values_whose_variance_overflows(name, digits):
     X, _ = digits
-    est = clone(ESTIMATORS["UnigaussPoE"])
+    est = clone(ESTIMATORS[name])
     with pytest.raises(ValueError, match="overflow float64.*StandardScaler"):
         est.fit(X * 1e300)
     _assert_unfitted(est)
@@ -179,7 +194,7 @@ def test_unigauss_refuses_values_whose_variance_overflows(digits):
 # ------------------------------------------------------ memory layouts
 @pytest.mark.parametrize("name", NAMES)
 def test_read_only_memmap_gives_the_same_model(name, digits, fitted, tmp_path):
-    X, y = digits
+    X, y = in_domain(name, digits)
     path = tmp_path / "X.npy"
     np.save(path, X)
     X_map = np.load(path, mmap_mode="r")
@@ -190,7 +205,7 @@ def test_read_only_memmap_gives_the_same_model(name, digits, fitted, tmp_path):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fortran_order_gives_the_same_model(name, digits, fitted):
-    X, y = digits
+    X, y = in_domain(name, digits)
     X_f = np.asfortranarray(X)
     est = clone(ESTIMATORS[name]).fit(X_f, y)
     assert_same_outputs(outputs(est, X_f), outputs(fitted[name], X))
@@ -209,14 +224,15 @@ def _with_learning_rate(est, rate):
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("rate", [1e4, 1e8, 1e300])
 def test_huge_learning_rate_is_reported_not_left_as_nan(name, rate, digits):
-    """A huge learning rate either is refused up front (UnigaussPoE's is at
-    most 1) or makes training diverge, which is reported as
-    TrainingDivergedError naming learning_rate and leaves no model."""
-    X, y = digits
+    """A huge learning rate either is refused up front (UnigaussPoE's and
+    UnifactorPoE's are at most 1) or makes training diverge, which is
+    reported as TrainingDivergedError naming learning_rate and leaves no
+    model."""
+    X, y = in_domain(name, digits)
     est = _with_learning_rate(clone(ESTIMATORS[name]), rate)
     with pytest.raises(ValueError, match="learning_rate") as info:
         est.fit(X, y)
-    if name != "UnigaussPoE":
+    if name not in REAL_VALUED:
         assert isinstance(info.value, TrainingDivergedError)
         assert "diverged" in str(info.value)
     _assert_unfitted(est)
@@ -244,10 +260,10 @@ def test_a_failed_refit_leaves_no_half_fitted_model(name, digits, fitted):
     """A refit that fails in training leaves the estimator unfitted, never a
     mix of old and new state. (A parameter refused up front, as scikit-learn
     does, leaves the previous model untouched.)"""
-    X, y = digits
+    X, y = in_domain(name, digits)
     est = clone(ESTIMATORS[name]).fit(X, y)
     est = _with_learning_rate(est, 1e8)
-    if name == "UnigaussPoE":  # its learning_rate is at most 1: refused up front
+    if name in REAL_VALUED:  # their learning_rate is at most 1: refused up front
         with pytest.raises(InvalidParameterError, match="learning_rate"):
             est.fit(X, y)
         assert_same_outputs(outputs(est, X), outputs(fitted[name], X))
@@ -275,7 +291,7 @@ def test_scaled_pipeline_takes_any_real_values(digits):
 # ------------------------------------------------- what the input holds
 @pytest.mark.parametrize("name", NAMES)
 def test_booleans_give_the_same_model_as_floats(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     binary = X > 0.5
     a = clone(ESTIMATORS[name]).fit(binary, y)
     b = clone(ESTIMATORS[name]).fit(binary.astype(np.float64), y)
@@ -284,7 +300,7 @@ def test_booleans_give_the_same_model_as_floats(name, digits):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_none_is_a_missing_value(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     X = X.astype(object)
     X[4, 9] = None
     with pytest.raises(ValueError, match=r"NaN \(1 values\).*SimpleImputer"):
@@ -293,7 +309,7 @@ def test_none_is_a_missing_value(name, digits):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_text_is_named_where_it_is(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     X = X.astype(object)
     X[4, 9] = "n/a"
     with pytest.raises(ValueError, match=r"numeric input; found 'n/a' at row 4, column 9"):
@@ -302,18 +318,18 @@ def test_text_is_named_where_it_is(name, digits):
 
 @pytest.mark.parametrize("name", ["DeepBeliefNetClassifier", "ClassConditionalPoEClassifier"])
 def test_nan_in_y_is_refused(name, digits):
-    X, y = digits
+    X, y = in_domain(name, digits)
     y = y.astype(float)
     y[3] = np.nan
     with pytest.raises(ValueError, match="y contains NaN or inf. Drop those samples"):
         clone(ESTIMATORS[name]).fit(X, y)
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n != "UnigaussPoE"])
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in REAL_VALUED])
 def test_the_callers_sparse_matrix_is_left_as_it_is(name, digits):
     """A CSR matrix with unsorted indices is sorted in a copy: the caller's
     matrix keeps its order, and the model is the one of the sorted matrix."""
-    X, y = digits
+    X, y = in_domain(name, digits)
     ordered = sp.csr_matrix(X)
     rows = [slice(a, b) for a, b in zip(ordered.indptr[:-1], ordered.indptr[1:])]
     unsorted = sp.csr_matrix(

@@ -37,7 +37,8 @@ def _log_f(model, Z):
 def test_posterior_and_goodness_against_formula():
     model, X = _random_model()
     Z = (X - model._center) / model._scale
-    R, goodness, _, _ = model._posterior(Z)
+    post = model._posterior(Z)
+    R, goodness = post["R"], post["goodness"]
     log_f, log_n = _log_f(model, Z)
     np.testing.assert_allclose(goodness, log_f.sum(1), rtol=1e-10)
     expected_R = np.exp(np.log(expit(model._logit)) + log_n - log_f)
@@ -61,8 +62,7 @@ def test_score_samples_in_data_units():
 def test_gradients_against_finite_differences():
     model, X = _random_model(2)
     Z = (X - model._center) / model._scale
-    R, _, precision, _ = model._posterior(Z)
-    grads = model._gradients(Z, R, precision)
+    grads = model._gradients(Z, model._posterior(Z))
     eps = 1e-6
     for name, index in [("_mu", (1, 2)), ("_mu", (0, 0)), ("_rho", (3, 1)),
                         ("_rho", (0, 2)), ("_logit", (2,)), ("_logit", (4,))]:
@@ -82,7 +82,7 @@ def test_reconstruction_samples_the_product_of_chosen_gaussians():
     weighted = precision * model._mu
     chosen = np.array([1.0, 0.0, 1.0, 1.0])  # deterministic choice per expert
     R = np.tile(chosen, (40000, 1))
-    draws = model._reconstruct(R, precision, weighted, np.random.default_rng(0))
+    draws = model._reconstruct({"R": R, "precision": precision}, np.random.default_rng(0))
     P = chosen @ precision
     mean = (chosen @ weighted) / P
     np.testing.assert_allclose(draws.mean(0), mean, atol=4 * np.sqrt(1 / P / 40000).max())
