@@ -5,6 +5,7 @@ from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._dbn_classifier import DeepBeliefNetClassifier
 from ._novelty import PoENoveltyDetector
+from ._pretrained_mlp import PretrainedMLPClassifier, PretrainedMLPRegressor
 from ._unigauss import UnigaussPoE
 from ._validation import TrainingDivergedError
 
@@ -16,6 +17,8 @@ __all__ = [
     "DeepBeliefNet",
     "DeepBeliefNetClassifier",
     "PoENoveltyDetector",
+    "PretrainedMLPClassifier",
+    "PretrainedMLPRegressor",
     "TrainingDivergedError",
     "UnigaussPoE",
     "__version__",

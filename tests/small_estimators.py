@@ -15,6 +15,8 @@ from skpoe import (
     DeepBeliefNet,
     DeepBeliefNetClassifier,
     PoENoveltyDetector,
+    PretrainedMLPClassifier,
+    PretrainedMLPRegressor,
     UnigaussPoE,
 )
 
@@ -32,6 +34,10 @@ ESTIMATORS = {
         BernoulliPoE(n_components=4, **SMALL), random_state=0
     ),
     "PoENoveltyDetector": PoENoveltyDetector(BernoulliPoE(n_components=4, **SMALL)),
+    "PretrainedMLPClassifier": PretrainedMLPClassifier(
+        (8,), layer=BernoulliPoE(**SMALL), max_iter=10, random_state=0),
+    "PretrainedMLPRegressor": PretrainedMLPRegressor(
+        (8,), layer=BernoulliPoE(**SMALL), max_iter=5, random_state=0),
 }
 # Estimators whose values must lie in [0, 1].
 UNIT_INTERVAL = {name for name in ESTIMATORS if name != "UnigaussPoE"}
