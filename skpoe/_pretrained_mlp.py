@@ -41,6 +41,7 @@ from ._dbn import DeepBeliefNet
 from ._math import sigmoid_
 from ._stack import check_hidden_layer_sizes
 from ._validation import (
+    TrainingDivergedError,
     check_not_diverged,
     check_unit_interval,
     derive_seed,
@@ -164,7 +165,7 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         defaults = type(template)().get_params()
         for key in self._OWN_MLP_PARAMS:
             value = template.get_params()[key]
-            if value != defaults[key] and value != getattr(self, key, sizes):
+            if value != defaults[key] and value != getattr(self, key):
                 raise ValueError(
                     f"The mlp template sets {key}={value!r}, which "
                     f"{type(self).__name__} sets itself: pass {key}={value!r} to "
@@ -207,8 +208,12 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         if self.verbose:
             print(f"[{name}] pretraining: a DeepBeliefNet "
                   f"{' -> '.join(map(str, (X.shape[1], *sizes)))} on {X.shape[0]} samples")
-        self.dbn_ = DeepBeliefNet(sizes, layer=self.layer, random_state=int(seeds[0]),
-                                  verbose=self.verbose).fit(X)
+        dbn = DeepBeliefNet(sizes, layer=self.layer, random_state=int(seeds[0]),
+                            verbose=self.verbose)
+        try:
+            self.dbn_ = dbn.fit(X)
+        except TrainingDivergedError as exc:  # say which phase
+            raise TrainingDivergedError(f"[{name}] pretraining: {exc}") from exc
 
         X_labeled, y_labeled = X[labeled], y[labeled]
         mlp = self._fine_tuning_net(sizes, len(y_labeled), int(seeds[1]))
