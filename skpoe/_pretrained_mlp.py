@@ -215,7 +215,7 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         except TrainingDivergedError as exc:  # say which phase
             raise TrainingDivergedError(f"[{name}] pretraining: {exc}") from exc
 
-        X_labeled, y_labeled = X[labeled], y[labeled]
+        X_labeled, y_labeled = (X, y) if labeled.all() else (X[labeled], y[labeled])
         mlp = self._fine_tuning_net(sizes, len(y_labeled), int(seeds[1]))
         if self.verbose:
             print(f"[{name}] fine-tuning by backpropagation on {len(y_labeled)} labeled "
