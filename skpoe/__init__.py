@@ -6,6 +6,7 @@ from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._dbn_classifier import DeepBeliefNetClassifier
 from ._novelty import PoENoveltyDetector
+from ._pretrained_mlp import PretrainedMLPClassifier, PretrainedMLPRegressor
 from ._unifactor import UnifactorPoE
 from ._unigauss import UnigaussPoE
 from ._validation import TrainingDivergedError
@@ -19,6 +20,8 @@ __all__ = [
     "DeepBeliefNet",
     "DeepBeliefNetClassifier",
     "PoENoveltyDetector",
+    "PretrainedMLPClassifier",
+    "PretrainedMLPRegressor",
     "TrainingDivergedError",
     "UnifactorPoE",
     "UnigaussPoE",

@@ -17,6 +17,8 @@ from skpoe import (
     DeepBeliefNetClassifier,
     PoENoveltyDetector,
     UnifactorPoE,
+    PretrainedMLPClassifier,
+    PretrainedMLPRegressor,
     UnigaussPoE,
 )
 
@@ -36,6 +38,10 @@ ESTIMATORS = {
         BernoulliPoE(n_components=4, **SMALL), random_state=0
     ),
     "PoENoveltyDetector": PoENoveltyDetector(BernoulliPoE(n_components=4, **SMALL)),
+    "PretrainedMLPClassifier": PretrainedMLPClassifier(
+        (8,), layer=BernoulliPoE(**SMALL), max_iter=10, random_state=0),
+    "PretrainedMLPRegressor": PretrainedMLPRegressor(
+        (8,), layer=BernoulliPoE(**SMALL), max_iter=5, random_state=0),
 }
 # Estimators that take any finite values.
 REAL_VALUED = {"UnigaussPoE", "UnifactorPoE"}

@@ -97,6 +97,22 @@ _COUNT_CHECKS = _UNIT_INTERVAL_CHECKS + [
     "check_estimator_sparse_tag",
 ]
 _COUNT_REASON = "feeds values that are not counts (rerun discretized below)"
+# Regressor checks that also feed values > 1.
+_UNIT_INTERVAL_REGRESSOR_CHECKS = [
+    "check_regressor_data_not_an_array",
+    "check_regressors_int",
+    "check_regressors_no_decision_function",
+    "check_regressors_train",
+    "check_regressors_train(readonly_memmap=True)",
+    "check_regressors_train(readonly_memmap=True,X_dtype=float32)",
+]
+# n_iter_ checks of estimators with max_iter that feed values > 1 (a Pipeline
+# has no max_iter, so tests/test_pretrained_mlp.py checks n_iter_ instead).
+_N_ITER_CHECKS = {"check_non_transformer_estimators_n_iter": _REASON,
+                  "check_transformer_n_iter": _REASON}
+# scikit-learn's own semi-supervised classifiers are exempted by name from
+# the binary labels {-1, 1}; tests/test_pretrained_mlp.py checks the rest.
+_SEMI_SUPERVISED = {"check_classifiers_classes": "y == -1 marks unlabeled samples"}
 
 
 def _expected_failed_checks(estimator):
@@ -115,6 +131,13 @@ def _expected_failed_checks(estimator):
             # (it refuses one sample for having one class, which passes the check)
             names = [n for n in names if n != "check_fit2d_1sample"]
             names = names + _UNIT_INTERVAL_CLASSIFIER_CHECKS
+        if name == "PretrainedMLPClassifier":
+            names = [n for n in names if n != "check_fit2d_1sample"]
+            return {**{n: _REASON for n in names + _UNIT_INTERVAL_CLASSIFIER_CHECKS},
+                    **_N_ITER_CHECKS, **_SEMI_SUPERVISED}
+        if name == "PretrainedMLPRegressor":
+            names = names + _UNIT_INTERVAL_REGRESSOR_CHECKS
+            return {**{n: _REASON for n in names}, **_N_ITER_CHECKS}
         return {name: _REASON for name in names}
     return {}
 
@@ -129,8 +152,11 @@ def test_sklearn_compatible(estimator, check):
 )
 def test_checks_in_unit_interval(estimator, check):
     name = getattr(check, "func", check).__name__
-    if name not in _UNIT_INTERVAL_CHECKS + _UNIT_INTERVAL_CLASSIFIER_CHECKS:
+    rerun = _UNIT_INTERVAL_CHECKS + _UNIT_INTERVAL_CLASSIFIER_CHECKS + _UNIT_INTERVAL_REGRESSOR_CHECKS
+    if name not in rerun:
         pytest.skip("runs on the bare estimator in test_sklearn_compatible")
+    if name in _SEMI_SUPERVISED and type(estimator[-1]).__name__ == "PretrainedMLPClassifier":
+        pytest.skip(_SEMI_SUPERVISED[name])
     if name in _PIPELINE_MUTATES:
         pytest.skip("a Pipeline fits its steps in place; see test_fit_leaves_params")
     check(estimator)
