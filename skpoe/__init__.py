@@ -4,6 +4,7 @@ from ._bernoulli import BernoulliPoE
 from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._dbn_classifier import DeepBeliefNetClassifier
+from ._hmm import ProductOfHMMs
 from ._novelty import PoENoveltyDetector
 from ._unigauss import UnigaussPoE
 from ._validation import TrainingDivergedError
@@ -16,6 +17,7 @@ __all__ = [
     "DeepBeliefNet",
     "DeepBeliefNetClassifier",
     "PoENoveltyDetector",
+    "ProductOfHMMs",
     "TrainingDivergedError",
     "UnigaussPoE",
     "__version__",

@@ -15,6 +15,7 @@ from skpoe import (
     DeepBeliefNet,
     DeepBeliefNetClassifier,
     PoENoveltyDetector,
+    ProductOfHMMs,
     UnigaussPoE,
 )
 
@@ -32,6 +33,13 @@ ESTIMATORS = {
         BernoulliPoE(n_components=4, **SMALL), random_state=0
     ),
     "PoENoveltyDetector": PoENoveltyDetector(BernoulliPoE(n_components=4, **SMALL)),
+}
+# Models of sequences: X is one column of integer symbols, its rows the time
+# steps of sequences whose lengths fit takes as its second argument
+# (hmmlearn's layout), so the row-sample tests above do not apply to them.
+# test_common.py runs the estimator checks on them; tests/test_hmm.py the rest.
+SEQUENCE_ESTIMATORS = {
+    "ProductOfHMMs": ProductOfHMMs(2, n_experts=2, **SMALL),
 }
 # Estimators whose values must lie in [0, 1].
 UNIT_INTERVAL = {name for name in ESTIMATORS if name != "UnigaussPoE"}
