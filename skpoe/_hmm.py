@@ -142,7 +142,7 @@ class ProductOfHMMs(BaseEstimator):
     transmat_ : ndarray of shape (n_experts, n_components, n_components)
         Transition probabilities; ``transmat_[m, i, j]`` is HMM m's
         probability of going from state i to state j.
-    emissionprob_ : ndarray of shape (n_experts, n_components, n_features_)
+    emissionprob_ : ndarray of shape (n_experts, n_components, `n_features_`)
         Output probabilities of each state of each HMM.
     n_features_ : int
         Number of possible symbols (``n_features`` resolved).

@@ -1,4 +1,4 @@
-"""Data for the examples, benchmarks and tests: MNIST, and two synthetic sets of the papers.
+"""Data for the examples, benchmarks and tests: MNIST, and synthetic sets of the papers.
 
 skpoe ships no data. :func:`load_mnist` reads MNIST's IDX files where a user
 keeps them (a ``path``, the ``SKPOE_MNIST`` environment variable, or
