@@ -38,6 +38,9 @@ MAX_JOINT_STATES = 2**16
 # Refuse alphabets whose emission tables would not fit in memory (elements).
 _MAX_EMISSION_SIZE = 2**27
 
+# Said with every error about lengths: a scikit-learn habit passes y there.
+_LENGTHS_NOT_Y = "(The second argument of fit is lengths, as in hmmlearn; there is no y.)"
+
 
 def _gather(symbols, starts, index):
     """The sequences ``index`` (in that order) as (symbols, starts)."""
@@ -244,7 +247,7 @@ class ProductOfHMMs(BaseEstimator):
         """``(symbols, starts)``: X as int64 symbols, ``starts`` the offsets
         of the sequences (see ``_hmm_kernels``)."""
         name = type(self).__name__
-        if not sp.issparse(X) and not hasattr(X, "__array_namespace__"):
+        if not sp.issparse(X):
             values = np.asarray(X)
             if values.dtype.kind in "OSU":  # text is not a symbol: say how to encode it
                 try:
@@ -318,21 +321,19 @@ class ProductOfHMMs(BaseEstimator):
         ):
             raise ValueError(
                 f"{name}: lengths must be a 1-D sequence of positive integers, one per "
-                f"sequence; got {lengths!r}. (The second argument of fit is lengths, as "
-                "in hmmlearn; there is no y.)"
+                f"sequence; got {lengths!r}. {_LENGTHS_NOT_Y}"
             )
         if array.min() < 1:
             raise ValueError(
                 f"{name}: every sequence needs at least one symbol; lengths has "
-                f"{array.min()}. Drop the empty sequences."
+                f"{array.min()}. Drop the empty sequences. {_LENGTHS_NOT_Y}"
             )
         starts = np.zeros(len(array) + 1, dtype=np.int64)
         np.cumsum(array.astype(np.int64), out=starts[1:])
         if starts[-1] != n_samples:
             raise ValueError(
                 f"{name}: lengths sum to {starts[-1]}, but X has {n_samples} rows (time "
-                "steps); they must match. (The second argument of fit is lengths, as in "
-                "hmmlearn; there is no y.)"
+                f"steps); they must match. {_LENGTHS_NOT_Y}"
             )
         return starts
 

@@ -260,12 +260,12 @@ def test_learning_raises_the_exact_likelihood_of_held_out_sequences():
     X, _ = teacher.sample(6, n_sequences=1200, n_steps=30, random_state=0)
     lengths = [6] * 1200
     X_train, X_test = X[:1000 * 6], X[1000 * 6:]
-    student = ProductOfHMMs(2, n_experts=2, random_state=0)
+    student = ProductOfHMMs(2, n_experts=2, n_iter=30, random_state=0)
     student.fit(X_train, lengths[:1000])
     initial = clone(student).set_params(n_iter=1, learning_rate=1e-12).fit(X_train, lengths[:1000])
     best, learned, start = (m.score(X_test, lengths[:200]) / 200
                             for m in (teacher, student, initial))
-    assert learned > start + 0.5 * (best - start), (start, learned, best)
+    assert learned > start + 0.8 * (best - start), (start, learned, best)
 
 
 def test_a_product_of_small_hmms_learns_long_range_rules():
@@ -274,7 +274,7 @@ def test_a_product_of_small_hmms_learns_long_range_rules():
     X, lengths, _ = make_trigger_sequences(500, length=16, n_pairs=2, random_state=0)
     X_test, lengths_test, broken = make_trigger_sequences(
         400, length=16, n_pairs=2, broken=0.5, random_state=1)
-    model = ProductOfHMMs(3, n_experts=4, random_state=0).fit(X, lengths)
+    model = ProductOfHMMs(3, n_experts=4, n_iter=60, random_state=0).fit(X, lengths)
     auc = roc_auc_score(~broken, model.score_samples(X_test, lengths_test))
     assert auc > 0.95
 
@@ -456,11 +456,17 @@ def test_gather_takes_whole_sequences_in_order():
 
 
 def test_core_does_not_import_hmmlearn():
-    import subprocess
-    import sys
+    """hmmlearn is an optional extra: no skpoe module imports it."""
+    import ast
+    from pathlib import Path
 
-    code = "import sys, skpoe; assert 'hmmlearn' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    import skpoe
+
+    for path in Path(skpoe.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [alias.name for alias in node.names] + [getattr(node, "module", "")]
+                assert not any((n or "").startswith("hmmlearn") for n in names), path.name
 
 
 # What scikit-learn's checks would test with rows as samples (see test_common.py).
