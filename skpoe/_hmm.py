@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import log_softmax, logsumexp, softmax
+from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -595,9 +595,13 @@ class ProductOfHMMs(BaseEstimator):
         -------
         goodness : ndarray of shape (n_sequences,)
         """
+        return self._goodness(X, lengths)[0]
+
+    def _goodness(self, X, lengths):
+        """(goodness of each sequence, their lengths)."""
         symbols, starts = self._check_fitted_sequences(X, lengths)
-        loglik = self._forward_backward(symbols, starts, self._distributions(), counts=False)
-        return loglik["loglik"].sum(axis=1)
+        out = self._forward_backward(symbols, starts, self._distributions(), counts=False)
+        return out["loglik"].sum(axis=1), np.diff(starts)
 
     def predict_proba(self, X, lengths=None):
         """Posterior probability of each HMM's state at each time step.
@@ -653,11 +657,16 @@ class ProductOfHMMs(BaseEstimator):
                 "(goodness, log p up to log Z) to compare sequences of the same length."
             )
         start, transition, log_emission = self._distributions()
-        # log sum_v prod_m B_m[s_m, v] for every joint state, built one HMM at a time.
-        joint = log_emission[0]
-        for m in range(1, M):
-            joint = (joint[:, None, :] + log_emission[m][None, :, :]).reshape(-1, joint.shape[-1])
-        phi = np.exp(logsumexp(joint, axis=1)).reshape((K,) * M)
+        # log phi(s) = log sum_v prod_m B_m[s_m, v] for every joint state s,
+        # one symbol at a time (memory K**M, whatever the alphabet).
+        log_phi = np.full((K,) * M, -np.inf)
+        for v in range(log_emission.shape[2]):
+            term = log_emission[0, :, v]
+            for m in range(1, M):
+                term = np.add.outer(term, log_emission[m, :, v])
+            np.logaddexp(log_phi, term, out=log_phi)
+        shift = log_phi.max()  # phi relative to its largest value: no underflow
+        phi = np.exp(log_phi - shift)
         alpha = start[0]  # the joint initial distribution: an outer product
         for m in range(1, M):
             alpha = np.multiply.outer(alpha, start[m])
@@ -670,7 +679,7 @@ class ProductOfHMMs(BaseEstimator):
             alpha = alpha * phi
             c = alpha.sum()
             alpha /= c
-            total += math.log(c)
+            total += math.log(c) + shift
             log_z[t] = total
         return log_z
 
@@ -692,8 +701,7 @@ class ProductOfHMMs(BaseEstimator):
         -------
         log_prob : float
         """
-        goodness = self.score_samples(X, lengths)
-        sizes = np.diff(self._starts(lengths, len(np.asarray(X))))
+        goodness, sizes = self._goodness(X, lengths)
         log_z = self._log_partitions(int(sizes.max()))
         return float(np.sum(goodness) - np.sum(log_z[sizes - 1]))
 

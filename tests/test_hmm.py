@@ -208,6 +208,20 @@ def test_log_partition_against_enumeration_of_sequences(length):
         goodness[:k].sum() - k * logsumexp(goodness), rel=1e-12)
 
 
+def test_log_partition_of_disagreeing_experts_does_not_underflow():
+    """Twelve HMMs, each sure of a different symbol (output logits 200
+    apart): at every step every joint state's sum over symbols of the
+    product of outputs is below float64's range; log Z is still exact."""
+    model = _random_model(11, n_components=2, n_experts=12, n_features=3)
+    favourite = np.arange(12) % 3
+    model._emission_logits[...] = -200.0
+    model._emission_logits[np.arange(12), :, favourite] = 0.0
+    everything = _all_sequences(3, 2)
+    goodness = model.score_samples(everything.reshape(-1, 1), [2] * len(everything))
+    assert goodness.max() < -2 * 745  # below exp's range at both steps
+    assert model.log_partition(2) == pytest.approx(logsumexp(goodness), rel=1e-10)
+
+
 def test_log_partition_is_refused_when_the_joint_space_is_too_large():
     model = ProductOfHMMs(4, n_experts=9, n_iter=1, random_state=0).fit([[0], [1], [2]])
     with pytest.raises(ValueError, match=r"4\*\*9 = 262144 joint states.*score_samples"):
