@@ -68,8 +68,13 @@ def sequence_scores(model, X, lengths):
     """Goodness (product) or log-likelihood (hmmlearn) of each sequence."""
     if isinstance(model, ProductOfHMMs):
         return model.score_samples(X, lengths)
+    # EM sets the probability of outputs never seen in training to 0, so some
+    # test sequences are impossible: the log-space recursions give them -inf
+    # (the scaled ones raise), ranked below every other score.
+    model.set_params(implementation="log")
     bounds = np.r_[0, np.cumsum(lengths)]
-    return np.array([model.score(X[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
+    scores = np.array([model.score(X[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
+    return np.maximum(scores, np.finfo(float).min)
 
 
 def contenders(n_symbols, seed, quick):
@@ -149,8 +154,8 @@ def families(args):
           f"sequences of {args.length}; {args.n_train // 4} training sequences per family "
           f"(80% for the family models, 20% for the logistic regression), "
           f"{args.n_test // 4} test; best possible accuracy 2/3\n")
-    print(f"| model (one per family) | parameters each | test accuracy (mean ± sd) | "
-          f"fit s (mean, all families) |")
+    print("| model (one per family) | parameters each | test accuracy (mean ± sd) | "
+          "fit s (mean, all families) |")
     print("|---|---:|---:|---:|")
     for (name, n_params), rows in results.items():
         accuracy, seconds = np.array(rows).T

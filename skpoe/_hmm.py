@@ -22,13 +22,13 @@ from sklearn.utils.validation import check_is_fitted
 from . import _hmm_kernels, _kernels
 from ._base import auto_batch_size, auto_n_iter
 from ._validation import (
-    TrainingDivergedError,
     _first_non_number,
     check_not_diverged,
     derive_seed,
     forget_fitted,
     make_generator,
     no_half_fitted_model,
+    rolled_back_on_divergence,
     validate_input,
 )
 
@@ -406,21 +406,10 @@ class ProductOfHMMs(BaseEstimator):
             raise
         if first:
             self._reset(symbols, starts)
-            snapshot = None
-        else:
-            snapshot = {k: np.copy(v) for k, v in self._state().items()}
-            counters = {k: getattr(self, k) for k in
-                        ("n_iter_", "n_updates_", "reconstruction_error_", "batch_size_")}
+        counters = ("n_iter_", "n_updates_", "reconstruction_error_", "batch_size_")
+        with rolled_back_on_divergence(self, None if first else self._state(), counters):
             self.batch_size_ = self._batch_size(len(starts) - 1)
-        try:
             self._run_epochs(symbols, starts, 1)
-        except TrainingDivergedError:
-            if snapshot is None:
-                forget_fitted(self)
-            else:  # roll back to the model as it was before this call
-                vars(self).update(snapshot)
-                vars(self).update(counters)
-            raise
         self._publish()
         return self
 
