@@ -25,9 +25,12 @@ Contenders: ``ProductOfHMMs`` with its defaults (8 HMMs of 4 states), and
 a smaller product (4 HMMs of 3 states); against each, hmmlearn's
 ``CategoricalHMM`` with as many free parameters as possible without
 exceeding the product's (start ``K - 1``, transitions ``K (K - 1)``,
-outputs ``K (V - 1)`` per HMM), trained by EM with its defaults and
-``n_iter=500`` (its tolerance stops it earlier). Each row is the mean and
-spread over ``--seeds`` seeds, all measured in this one run.
+outputs ``K (V - 1)`` per HMM), trained by EM with its defaults and up to
+1,000 iterations, enough for its tolerance (0.01 in log-likelihood) to stop
+it (18 states: about 700), in hmmlearn's scaled recursions
+(``implementation="scaling"``: the same EM as the default log-space one,
+several times faster). Each row is the mean and spread over ``--seeds``
+seeds, all measured in this one run.
 
 Run: ``python benchmarks/bench_hmm.py`` (about 30 minutes on 2 cores:
 hmmlearn's EM with 18 states dominates), or ``--quick`` to check that it
@@ -89,7 +92,7 @@ def contenders(n_symbols, seed, quick):
         n = matching_hmm_states(n_params, n_symbols)
         # implementation="scaling": the same EM (the same likelihoods to 1e-10),
         # 7 times faster than the default log-space recursions.
-        hmm = CategoricalHMM(n, n_features=n_symbols, n_iter=20 if quick else 500,
+        hmm = CategoricalHMM(n, n_features=n_symbols, n_iter=20 if quick else 1000,
                              implementation="scaling", random_state=seed)
         out.append((f"CategoricalHMM({n})", n_parameters(n, n_symbols), hmm))
     return out

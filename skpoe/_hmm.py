@@ -103,8 +103,10 @@ class ProductOfHMMs(BaseEstimator):
     **Initialization.** The output logits of every state start at
     ``log(frequency) / n_experts`` of the symbols in the data, plus noise:
     the product of the HMMs' outputs is then about the data's symbol
-    frequencies, and the noise breaks the symmetry between states and HMMs.
-    Initial and transition logits start as small noise.
+    frequencies, and the unit Gaussian noise breaks the symmetry between
+    states and HMMs. Initial and transition logits start as unit noise, with
+    2 added to every self-transition: a state that persists is how an HMM
+    remembers.
 
     Parameters
     ----------
@@ -116,20 +118,24 @@ class ProductOfHMMs(BaseEstimator):
         Number of possible symbols (hmmlearn's name). None: the largest
         symbol of the training data plus one.
     learning_rate : float, default=0.5
-        Learning rate of the CD update, per symbol.
+        Learning rate of the CD update: the summed gradient of a minibatch
+        is divided by its number of symbols, so one rate suits short and
+        long sequences.
     batch_size : int or "auto", default="auto"
         Number of sequences per minibatch. "auto": about 1% of the training
         sequences, between 10 and 100, as for the other models.
     n_iter : int or "auto", default="auto"
-        Number of epochs. "auto": as many as it takes to make about 6,000
+        Number of epochs. "auto": as many as it takes to make about 12,000
         minibatch updates (at least one epoch), so that training length does
-        not depend on the number of sequences.
+        not depend on the number of sequences. Rules that span long
+        sequences need more (see the user guide).
     momentum : float, default=0.9
         Momentum of the parameter updates after the warm-up.
     momentum_warmup : int, default=50
         Number of initial updates made with momentum 0.
-    weight_decay : float, default=1e-4
-        L2 penalty on all logits, scaled by the learning rate.
+    weight_decay : float, default=0.0
+        L2 penalty on all logits (towards uniform distributions), scaled by
+        the learning rate.
     shuffle : bool, default=True
         Shuffle the sequences before each epoch.
     random_state : int, RandomState instance or None, default=None
