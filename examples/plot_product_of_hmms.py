@@ -44,7 +44,10 @@ print("a broken one:           ", " ".join(
 # A product of six small HMMs, and one HMM with as many parameters
 # ----------------------------------------------------------------
 # The training data hold only rule-keeping sequences; ``lengths`` says where
-# each one ends (hmmlearn's layout: all sequences in one column).
+# each one ends (hmmlearn's layout: all sequences in one column). The
+# product makes 3,000 CD updates; the HMM, as many states as the
+# parameters allow, 100 EM iterations to keep this example quick
+# (``benchmarks/bench_hmm.py`` runs EM until it converges).
 
 
 def n_parameters(n_states, n_hmms=1):

@@ -747,5 +747,4 @@ class ProductOfHMMs(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.categorical = True
         tags.input_tags.positive_only = True
-        tags.target_tags.required = False
         return tags
