@@ -5,6 +5,7 @@ from ._binomial import BinomialPoE
 from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
 from ._dbn_classifier import DeepBeliefNetClassifier
+from ._hmm import ProductOfHMMs
 from ._novelty import PoENoveltyDetector
 from ._pretrained_mlp import PretrainedMLPClassifier, PretrainedMLPRegressor
 from ._unifactor import UnifactorPoE
@@ -22,6 +23,7 @@ __all__ = [
     "PoENoveltyDetector",
     "PretrainedMLPClassifier",
     "PretrainedMLPRegressor",
+    "ProductOfHMMs",
     "TrainingDivergedError",
     "UnifactorPoE",
     "UnigaussPoE",

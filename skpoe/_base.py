@@ -20,12 +20,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._math import to_dense
 from ._validation import (
-    TrainingDivergedError,
     check_not_diverged,
     derive_seed,
     finite_range,
     forget_fitted,
     no_half_fitted_model,
+    rolled_back_on_divergence,
     validate_input,
 )
 
@@ -180,22 +180,13 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
             raise
         if first:
             self._reset(X)
-            snapshot = None
         else:
             X = X.astype(self._dtype, copy=False)
-            snapshot = {k: np.copy(v) for k, v in self._state().items()}
-            counters = {k: getattr(self, k) for k in self._COUNTERS}
-            self.batch_size_ = self._batch_size(X.shape[0])
-        self._observe(X)
-        try:
+        with rolled_back_on_divergence(self, None if first else self._state(), self._COUNTERS):
+            if not first:
+                self.batch_size_ = self._batch_size(X.shape[0])
+            self._observe(X)
             self._run_epochs(X, 1)
-        except TrainingDivergedError:
-            if snapshot is None:
-                forget_fitted(self)
-            else:  # roll back to the model as it was before this call
-                vars(self).update(snapshot)
-                vars(self).update(counters)
-            raise
         self._publish()
         return self
 

@@ -8,6 +8,7 @@ Seeds: :func:`derive_seed`, the one way a seed is drawn from a
 ``random_state``, and :func:`make_generator` built on it.
 """
 
+import contextlib
 import functools
 
 import numpy as np
@@ -185,6 +186,31 @@ def no_half_fitted_model(fit):
             raise
 
     return wrapper
+
+
+@contextlib.contextmanager
+def rolled_back_on_divergence(estimator, state, counters):
+    """A ``partial_fit``'s training: if it diverges, undo it.
+
+    ``state`` maps attribute names to the arrays that training changes, and
+    ``counters`` names the other attributes it changes (epochs, curves); both
+    are saved on entry and restored if the block raises
+    TrainingDivergedError, so the model is left as it was before the call.
+    ``state=None`` is a first call: the estimator is then left unfitted.
+    """
+    saved = None if state is None else (
+        {k: np.copy(v) for k, v in state.items()},
+        {k: getattr(estimator, k) for k in counters},
+    )
+    try:
+        yield
+    except TrainingDivergedError:
+        if saved is None:
+            forget_fitted(estimator)
+        else:
+            vars(estimator).update(saved[0])
+            vars(estimator).update(saved[1])
+        raise
 
 
 # -------------------------------------------------------------- divergence

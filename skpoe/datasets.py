@@ -1,4 +1,4 @@
-"""Data for the examples, benchmarks and tests: MNIST, and two synthetic sets of the papers.
+"""Data for the examples, benchmarks and tests: MNIST, and synthetic sets of the papers.
 
 skpoe ships no data. :func:`load_mnist` reads MNIST's IDX files where a user
 keeps them (a ``path``, the ``SKPOE_MNIST`` environment variable, or
@@ -221,3 +221,78 @@ def make_edge_images(n_samples=500, *, size=10, random_state=None):
     profile = 1 / (1 + np.exp(-2 * distance))  # sigmoid across the edge
     images = low[:, None, None] + (high - low)[:, None, None] * profile
     return images.reshape(n_samples, -1)
+
+
+def make_trigger_sequences(n_sequences=1000, *, length=20, n_pairs=3, n_background=8,
+                           broken=0.0, reversed_pairs=(), random_state=None):
+    """Random text with long-range rules: a response only after its trigger.
+
+    Sequences like those of hinton2002 (sec. 11.1, Fig. 13), where the word
+    "up" may follow "shut" directly or much later. Symbols
+    ``0 .. n_background - 1`` are background, drawn uniformly at every
+    position; pair ``p`` has the trigger ``n_background + 2 p`` and the
+    response ``n_background + 2 p + 1``. In each sequence every pair is
+    absent, has its trigger alone, or has its trigger and later its response
+    (each with probability 1/3), at random positions; one random pair always
+    has both, so that every sequence can be broken. A *broken* sequence has
+    that pair in the wrong order: its response comes before its trigger, with
+    the same symbols, so only the order over a long range tells it apart.
+
+    Parameters
+    ----------
+    n_sequences : int, default=1000
+    length : int, default=20
+        Symbols per sequence; at least ``2 * n_pairs``.
+    n_pairs : int, default=3
+        Number of trigger/response pairs: the bits of memory a model needs.
+    n_background : int, default=8
+        Number of background symbols.
+    broken : float in [0, 1], default=0.0
+        Fraction of sequences that break the rule (chosen at random).
+    reversed_pairs : tuple of int, default=()
+        Pairs whose rule is reversed: the response comes first, and only a
+        broken sequence has it after the trigger. A family of sequences is
+        a set of such rules.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_sequences * length, 1)
+        The sequences one after the other, as integer symbols (hmmlearn's
+        layout).
+    lengths : ndarray of shape (n_sequences,)
+        The length of each sequence (all ``length``).
+    is_broken : ndarray of shape (n_sequences,) of bool
+        Whether each sequence breaks its rule.
+
+    Examples
+    --------
+    >>> from skpoe.datasets import make_trigger_sequences
+    >>> X, lengths, is_broken = make_trigger_sequences(5, length=10, random_state=0)
+    >>> X.shape, lengths.tolist(), is_broken.any()
+    ((50, 1), [10, 10, 10, 10, 10], np.False_)
+    """
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(random_state)
+    if length < 2 * n_pairs:
+        raise ValueError(f"length={length} cannot hold the {n_pairs} pairs; use at least "
+                         f"{2 * n_pairs}.")
+    is_broken = np.zeros(n_sequences, dtype=bool)
+    is_broken[rng.permutation(n_sequences)[:round(broken * n_sequences)]] = True
+    X = rng.randint(n_background, size=(n_sequences, length))
+    for s in range(n_sequences):
+        kinds = rng.randint(3, size=n_pairs)  # 0: absent, 1: trigger alone, 2: both
+        forced = rng.randint(n_pairs)
+        kinds[forced] = 2
+        positions = iter(rng.permutation(length))
+        for p in range(n_pairs):
+            trigger = n_background + 2 * p
+            if kinds[p] == 1:
+                X[s, next(positions)] = trigger
+            elif kinds[p] == 2:
+                first, second = sorted((next(positions), next(positions)))
+                wrong = (p in reversed_pairs) != (is_broken[s] and p == forced)
+                X[s, first], X[s, second] = (trigger + 1, trigger) if wrong else (
+                    trigger, trigger + 1)
+    return X.reshape(-1, 1), np.full(n_sequences, length), is_broken

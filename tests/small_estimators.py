@@ -16,9 +16,10 @@ from skpoe import (
     DeepBeliefNet,
     DeepBeliefNetClassifier,
     PoENoveltyDetector,
-    UnifactorPoE,
     PretrainedMLPClassifier,
     PretrainedMLPRegressor,
+    ProductOfHMMs,
+    UnifactorPoE,
     UnigaussPoE,
 )
 
@@ -48,6 +49,13 @@ REAL_VALUED = {"UnigaussPoE", "UnifactorPoE"}
 # Estimators that take counts, whole numbers in 0..n_trials: the tests give
 # them the digits' own intensities 0..16 (see in_domain).
 COUNTS = {"BinomialPoE"}
+# Models of sequences: X is one column of integer symbols, its rows the time
+# steps of sequences whose lengths fit takes as its second argument
+# (hmmlearn's layout), so the row-sample tests above do not apply to them.
+# test_common.py runs the estimator checks on them; tests/test_hmm.py the rest.
+SEQUENCE_ESTIMATORS = {
+    "ProductOfHMMs": ProductOfHMMs(2, n_experts=2, **SMALL),
+}
 # Estimators whose values must lie in [0, 1].
 UNIT_INTERVAL = set(ESTIMATORS) - REAL_VALUED - COUNTS
 

@@ -24,7 +24,7 @@ from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import KBinsDiscretizer, MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from small_estimators import COUNTS, ESTIMATORS, UNIT_INTERVAL
+from small_estimators import COUNTS, ESTIMATORS, SEQUENCE_ESTIMATORS, UNIT_INTERVAL
 
 from skpoe import ClassConditionalPoEClassifier
 
@@ -201,3 +201,48 @@ def test_fit_leaves_params(name):
     now_public = {k: v for k, v in now_public.items() if not k.startswith("_")}
     public = {k: v for k, v in public.items() if not k.startswith("_")}
     assert joblib.hash(public) == joblib.hash(now_public)
+
+
+# ------------------------------------------------------------- sequence models
+# X is one column of integer symbols, rows are time steps and fit's second
+# argument is lengths (hmmlearn's layout). The checks below feed several
+# columns, or pass y as fit's second argument, or take rows for independent
+# samples; tests/test_hmm.py tests what they would (pickling, idempotent fit,
+# parameters and __dict__ left alone, memory layouts, dtypes, NaN, 1-D input).
+_COLUMNS = "feeds several columns; X is one column of symbols (hmmlearn's layout)"
+_LENGTHS = "passes y as fit's second argument, which is lengths (as in hmmlearn)"
+_TIME_STEPS = "rows are time steps of one sequence, not independent samples"
+_SEQUENCE_FAILURES = {
+    **{name: _COLUMNS for name in [
+        "check_estimators_overwrite_params",
+        "check_dont_overwrite_parameters",
+        "check_estimators_fit_returns_self",
+        "check_readonly_memmap_input",
+        "check_n_features_in_after_fitting",
+        "check_positive_only_tag_during_fit",
+        "check_estimators_dtypes",
+        "check_dtype_object",
+        "check_pipeline_consistency",
+        "check_estimators_nan_inf",
+        "check_estimators_pickle",
+        "check_estimators_pickle(readonly_memmap=True)",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_predict1d",
+        "check_dict_unchanged",
+        "check_fit_idempotent",
+        "check_fit_check_is_fitted",
+        "check_n_features_in",
+    ]},
+    "check_fit_score_takes_y": _LENGTHS,
+    "check_fit2d_1sample": _LENGTHS,
+    "check_fit2d_1feature": _LENGTHS,
+    "check_methods_sample_order_invariance": _TIME_STEPS,
+    "check_methods_subset_invariance": _TIME_STEPS,
+}
+
+
+@parametrize_with_checks(
+    list(SEQUENCE_ESTIMATORS.values()), expected_failed_checks=lambda _: _SEQUENCE_FAILURES
+)
+def test_sklearn_compatible_sequences(estimator, check):
+    check(estimator)
