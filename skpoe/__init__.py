@@ -4,6 +4,7 @@ from ._bernoulli import BernoulliPoE
 from ._binomial import BinomialPoE
 from ._class_conditional import ClassConditionalPoEClassifier
 from ._dbn import DeepBeliefNet
+from ._dbm import DeepBoltzmannMachine
 from ._dbn_classifier import DeepBeliefNetClassifier
 from ._hmm import ProductOfHMMs
 from ._novelty import PoENoveltyDetector
@@ -20,6 +21,7 @@ __all__ = [
     "ClassConditionalPoEClassifier",
     "DeepBeliefNet",
     "DeepBeliefNetClassifier",
+    "DeepBoltzmannMachine",
     "PoENoveltyDetector",
     "PretrainedMLPClassifier",
     "PretrainedMLPRegressor",

@@ -240,6 +240,11 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """How many binary replicas each visible value counts: 1 here."""
         return 1
 
+    # The hidden units' input ``v @ W.T`` is multiplied by this before the
+    # bias (a subclass sets it: the first RBM of a deep Boltzmann machine's
+    # pretraining sees its visible input twice), in training and inference.
+    _hidden_input_scale = 1
+
     def _sample_hidden(self, P, ws, rng):
         """Binary hidden states drawn from probabilities P (into ws['S'])."""
         return sample_bernoulli(P, rng, out=ws["S"])
@@ -279,6 +284,8 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         if batch is not v_data:
             v_data[...] = batch
         np.dot(v_data, WT, out=h_data)
+        if self._hidden_input_scale != 1:
+            h_data *= self._hidden_input_scale
         S = ws["S"]
         _kernels.sigmoid_sample_(h_data, c, random_key(rng), S)
 
@@ -303,7 +310,10 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             self._visible_probabilities(np.dot(S, W, out=v_model), b)
             if self.persistent:
                 self._sample_visible(v_model, rng, out=v_model)
-            sigmoid_(np.dot(v_model, WT, out=h_model), c)
+            np.dot(v_model, WT, out=h_model)
+            if self._hidden_input_scale != 1:
+                h_model *= self._hidden_input_scale
+            sigmoid_(h_model, c)
         if self.persistent:
             sample_bernoulli(h_model, rng, out=self._chain[:n])
 
@@ -350,7 +360,10 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     def _hidden_probabilities(self, X):
         """P(h = 1 | v) for validated X (dense or CSR), in X's dtype."""
         W, c, _ = self._params_as(X.dtype)
-        return sigmoid_(np.ascontiguousarray(safe_sparse_dot(X, W.T, dense_output=True)), c)
+        A = np.ascontiguousarray(safe_sparse_dot(X, W.T, dense_output=True))
+        if self._hidden_input_scale != 1:
+            A *= self._hidden_input_scale
+        return sigmoid_(A, c)
 
     def transform(self, X):
         """Hidden activation probabilities P(h = 1 | v).
@@ -490,7 +503,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """``n_steps`` of v -> h -> v; returns (sampled v, E[v | last h])."""
         W, c, b = self._params_as(V.dtype)
         for _ in range(n_steps):
-            Ph = sigmoid_(np.dot(V, W.T), c)
+            Ph = sigmoid_(self._hidden_input_scale * np.dot(V, W.T), c)
             Pv = self._visible_probabilities(np.dot(sample_bernoulli(Ph, rng), W), b)
             V = self._sample_visible(Pv, rng)
         return V, Pv

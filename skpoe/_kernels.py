@@ -572,3 +572,43 @@ def factor_residual_moments(R, Z, mean, loading, zhat, out):
             for d in range(D):
                 diff = Z[i, d] - mean[m, d] - loading[m, d] * z
                 out[m, d] += r * diff * diff
+
+
+# ------------------------------------------------- deep Boltzmann machine
+@njit(**_VECTOR)
+def mean_field_update_(A, bias, mu):
+    """One mean-field update in place: ``mu = sigmoid(A + bias)``.
+
+    ``A`` is the layer's input from its neighbours (left unchanged).
+    Returns ``sum |new mu - old mu|`` (float64) from the same pass: how far
+    the update moved, for the convergence test.
+    """
+    n, m = A.shape
+    change = 0.0
+    for i in range(n):
+        row = 0.0
+        for j in range(m):
+            new = sigmoid(A[i, j] + bias[j])
+            row += abs(new - mu[i, j])
+            mu[i, j] = new
+        change += row
+    return change
+
+
+@njit(cache=True)
+def bernoulli_entropy(P, out):
+    """``out[i] += sum_j -(p log p + (1 - p) log(1 - p))`` with ``p = P[i, j]``.
+
+    The entropy of factorial Bernoulli distributions, row by row, in
+    float64, with ``0 log 0 = 0`` (no NaN for probabilities of exactly 0 or 1).
+    """
+    n, m = P.shape
+    for i in range(n):
+        s = 0.0
+        for j in range(m):
+            p = float(P[i, j])
+            if p > 0.0:
+                s -= p * math.log(p)
+            if p < 1.0:
+                s -= (1.0 - p) * math.log1p(-p)
+        out[i] += s

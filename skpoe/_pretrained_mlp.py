@@ -37,6 +37,7 @@ from sklearn.utils.validation import check_array, check_consistent_length, check
 
 from ._base import auto_batch_size
 from ._bernoulli import BernoulliPoE
+from ._dbm import DeepBoltzmannMachine
 from ._dbn import DeepBeliefNet
 from ._math import sigmoid_
 from ._stack import check_hidden_layer_sizes
@@ -62,9 +63,25 @@ def _sorted_indices(X):
     return X.sorted_indices() if sp.issparse(X) and not X.has_sorted_indices else X
 
 
+def _recognition_layers(model):
+    """``[(W, b), ...]``: the weights (n_in, n_out) and biases of each layer of
+    the feedforward net that a pretrained model's bottom-up pass is.
+
+    A DeepBeliefNet's layers as they are; a DeepBoltzmannMachine's with every
+    layer's input doubled but the top's (the pass that starts its mean
+    field, standing in for the missing input from above).
+    """
+    if isinstance(model, DeepBoltzmannMachine):
+        top = len(model.components_) - 1
+        return [((1.0 if k == top else 2.0) * W.T, b)
+                for k, (W, b) in enumerate(zip(model.components_, model.intercepts_hidden_))]
+    return [(layer.components_.T, layer.intercept_hidden_) for layer in model.layers_]
+
+
 def _mlp_from_dbn(mlp, dbn, X, y, rng, **partial_fit_params):
-    """Make the unfitted ``mlp`` a net whose hidden layers are ``dbn``'s, ready
-    for ``mlp.fit`` to fine-tune it; returns ``mlp``.
+    """Make the unfitted ``mlp`` a net whose hidden layers are those of the
+    pretrained ``dbn`` (or DBM), ready for ``mlp.fit`` to fine-tune it;
+    returns ``mlp``.
 
     scikit-learn builds a net (its layers, output units, classes and
     learning curves) in the first call of ``fit`` or ``partial_fit``, and a
@@ -77,7 +94,7 @@ def _mlp_from_dbn(mlp, dbn, X, y, rng, **partial_fit_params):
 
     Hidden layer k gets the weights ``layers_[k].components_.T`` and the
     hidden biases ``layers_[k].intercept_hidden_`` of the DBN (copies, in
-    X's dtype). The output layer is drawn as scikit-learn draws a layer
+    X's dtype; a DBM's from ``_recognition_layers``). The output layer is drawn as scikit-learn draws a layer
     feeding logistic units: uniform in +-sqrt(2 / (fan_in + fan_out))
     (Glorot & Bengio 2010), from ``rng``.
     """
@@ -88,9 +105,9 @@ def _mlp_from_dbn(mlp, dbn, X, y, rng, **partial_fit_params):
     mlp.set_params(**{key: own[key] for key in ("solver", "early_stopping", "batch_size",
                                                 "verbose")}, warm_start=True)
 
-    for k, layer in enumerate(dbn.layers_):
-        mlp.coefs_[k] = np.array(layer.components_.T, dtype=X.dtype, order="C")
-        mlp.intercepts_[k] = np.array(layer.intercept_hidden_, dtype=X.dtype)
+    for k, (W, b) in enumerate(_recognition_layers(dbn)):
+        mlp.coefs_[k] = np.array(W, dtype=X.dtype, order="C")
+        mlp.intercepts_[k] = np.array(b, dtype=X.dtype)
     fan_in, fan_out = mlp.coefs_[-1].shape
     bound = np.sqrt(2.0 / (fan_in + fan_out))
     mlp.coefs_[-1] = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(X.dtype)
@@ -129,6 +146,7 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Integral],
         "layer": [BernoulliPoE, None],
+        "pretraining": [StrOptions({"dbn", "dbm"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -138,11 +156,12 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(256, 256), *, layer=None, mlp=None,
-                 learning_rate_init=0.1, alpha=1e-4, batch_size="auto", max_iter=40,
-                 early_stopping=False, random_state=None, verbose=0):
+    def __init__(self, hidden_layer_sizes=(256, 256), *, layer=None, pretraining="dbn",
+                 mlp=None, learning_rate_init=0.1, alpha=1e-4, batch_size="auto",
+                 max_iter=40, early_stopping=False, random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layer = layer
+        self.pretraining = pretraining
         self.mlp = mlp
         self.learning_rate_init = learning_rate_init
         self.alpha = alpha
@@ -205,15 +224,19 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         seeds = derive_seed(check_random_state(self.random_state), size=3)
 
         start = time.perf_counter()
+        kind = {"dbn": DeepBeliefNet, "dbm": DeepBoltzmannMachine}[self.pretraining]
         if self.verbose:
-            print(f"[{name}] pretraining: a DeepBeliefNet "
+            print(f"[{name}] pretraining: a {kind.__name__} "
                   f"{' -> '.join(map(str, (X.shape[1], *sizes)))} on {X.shape[0]} samples")
-        dbn = DeepBeliefNet(sizes, layer=self.layer, random_state=int(seeds[0]),
-                            verbose=self.verbose)
+        pretrained = kind(sizes, layer=self.layer, random_state=int(seeds[0]),
+                          verbose=self.verbose)
         try:
-            self.dbn_ = dbn.fit(X)
+            pretrained.fit(X)
         except TrainingDivergedError as exc:  # say which phase
             raise TrainingDivergedError(f"[{name}] pretraining: {exc}") from exc
+        for attribute in ("dbn_", "dbm_"):  # (a refit may change the kind)
+            self.__dict__.pop(attribute, None)
+        setattr(self, f"{self.pretraining}_", pretrained)
 
         X_labeled, y_labeled = (X, y) if labeled.all() else (X[labeled], y[labeled])
         mlp = self._fine_tuning_net(sizes, len(y_labeled), int(seeds[1]))
@@ -222,7 +245,7 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                   f"samples: up to {mlp.max_iter} epochs in minibatches of {mlp.batch_size} "
                   f"({time.perf_counter() - start:.1f} s elapsed)")
         warm_start = mlp.warm_start
-        _mlp_from_dbn(mlp, self.dbn_, X_labeled, y_labeled, np.random.default_rng(seeds[2]),
+        _mlp_from_dbn(mlp, pretrained, X_labeled, y_labeled, np.random.default_rng(seeds[2]),
                       **self._partial_fit_params(y_labeled))
         # max_iter is the planned training length (as n_iter is for the PoEs),
         # not the cap of a solver that is expected to converge before it.
@@ -257,8 +280,9 @@ class _BasePretrainedMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     # ------------------------------------------------------------- fitted state
     @property
     def reconstruction_error_(self):
-        """The pretraining's learning curve of each layer, bottom to top (``dbn_``'s)."""
-        return self.dbn_.reconstruction_error_
+        """The pretraining's learning curve: each layer's, bottom to top
+        (``dbn_``'s), or the joint training's (``dbm_``'s)."""
+        return getattr(self, f"{self.pretraining}_").reconstruction_error_
 
     @property
     def loss_curve_(self):
@@ -349,6 +373,12 @@ class PretrainedMLPClassifier(ClassifierMixin, _BasePretrainedMLP):
         its ``n_iter`` is the pretraining epochs of each layer. None means
         ``BernoulliPoE()``: its "auto" training length, about 6,000
         minibatch updates per layer.
+    pretraining : {"dbn", "dbm"}, default="dbn"
+        The pretrained model whose bottom-up pass initializes the net: a
+        :class:`DeepBeliefNet` (Hinton & Salakhutdinov 2006), or a
+        :class:`DeepBoltzmannMachine` (Salakhutdinov & Hinton 2009), whose
+        layers below the top start with their weights doubled, as its mean
+        field starts. ``layer`` is the template of its RBMs in both cases.
     mlp : MLPClassifier, default=None
         Template of the fine-tuning net, for the settings this estimator
         does not set itself (``solver``, ``momentum``, ``learning_rate``
@@ -389,7 +419,9 @@ class PretrainedMLPClassifier(ClassifierMixin, _BasePretrainedMLP):
     classes_ : ndarray of shape (n_classes,)
         The labels seen in fit (without -1).
     dbn_ : DeepBeliefNet
-        The pretrained net, before fine-tuning.
+        The pretrained net, before fine-tuning (``pretraining="dbn"``).
+    dbm_ : DeepBoltzmannMachine
+        The pretrained model, before fine-tuning (``pretraining="dbm"``).
     mlp_ : MLPClassifier
         The fine-tuned net; ``clone(mlp_)`` is the same MLP from a random
         initialization.
@@ -513,6 +545,10 @@ class PretrainedMLPRegressor(RegressorMixin, _BasePretrainedMLP):
     layer : BernoulliPoE, default=None
         Template of the pretraining's layers (see
         :class:`PretrainedMLPClassifier`).
+    pretraining : {"dbn", "dbm"}, default="dbn"
+        The pretrained model whose bottom-up pass initializes the net: a
+        :class:`DeepBeliefNet`, or a :class:`DeepBoltzmannMachine` (its
+        layers below the top start with their weights doubled).
     mlp : MLPRegressor, default=None
         Template of the fine-tuning net (see
         :class:`PretrainedMLPClassifier`). None means
@@ -534,7 +570,9 @@ class PretrainedMLPRegressor(RegressorMixin, _BasePretrainedMLP):
     Attributes
     ----------
     dbn_ : DeepBeliefNet
-        The pretrained net, before fine-tuning.
+        The pretrained net, before fine-tuning (``pretraining="dbn"``).
+    dbm_ : DeepBoltzmannMachine
+        The pretrained model, before fine-tuning (``pretraining="dbm"``).
     mlp_ : MLPRegressor
         The fine-tuned net.
     reconstruction_error_ : list of ndarray

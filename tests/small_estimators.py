@@ -15,6 +15,7 @@ from skpoe import (
     ClassConditionalPoEClassifier,
     DeepBeliefNet,
     DeepBeliefNetClassifier,
+    DeepBoltzmannMachine,
     PoENoveltyDetector,
     PretrainedMLPClassifier,
     PretrainedMLPRegressor,
@@ -34,6 +35,9 @@ ESTIMATORS = {
     "DeepBeliefNetClassifier": DeepBeliefNetClassifier(
         (8, 8), layer=BernoulliPoE(**SMALL), fine_tune_epochs=1, batch_size=20,
         random_state=0,
+    ),
+    "DeepBoltzmannMachine": DeepBoltzmannMachine(
+        (8, 4), layer=BernoulliPoE(**SMALL), mean_field_steps=5, **SMALL
     ),
     "ClassConditionalPoEClassifier": ClassConditionalPoEClassifier(
         BernoulliPoE(n_components=4, **SMALL), random_state=0

@@ -390,3 +390,31 @@ def test_add_scaled_matches_numpy(dtype):
     expected = A.astype(np.float64) + 0.25 * B.astype(np.float64)
     _kernels.add_scaled_(A, B, dtype(0.25))
     np.testing.assert_allclose(A, expected, rtol=RTOL[dtype])
+
+
+# ------------------------------------------------- deep Boltzmann machine
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_mean_field_update_is_sigmoid_and_measures_change(dtype):
+    rng = _rng(11)
+    A = (3 * rng.standard_normal((7, 9))).astype(dtype)
+    bias = rng.standard_normal(9).astype(dtype)
+    mu = rng.uniform(size=(7, 9)).astype(dtype)
+    old, A0 = mu.copy(), A.copy()
+    change = _kernels.mean_field_update_(A, bias, mu)
+    expected = 1 / (1 + np.exp(-(A0.astype(np.float64) + bias)))
+    np.testing.assert_allclose(mu, expected, **({"atol": 3e-7} if dtype == np.float32 else {"rtol": 1e-12}))
+    np.testing.assert_array_equal(A, A0)
+    np.testing.assert_allclose(change, np.abs(mu.astype(np.float64) - old).sum(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bernoulli_entropy_matches_numpy(dtype):
+    rng = _rng(12)
+    P = rng.uniform(size=(5, 6)).astype(dtype)
+    P[0, :2] = [0.0, 1.0]  # 0 log 0 = 0, no NaN
+    out = np.ones(5)
+    _kernels.bernoulli_entropy(P, out)
+    p = P.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -(np.where(p > 0, p * np.log(p), 0) + np.where(p < 1, (1 - p) * np.log1p(-p), 0))
+    np.testing.assert_allclose(out, 1 + terms.sum(axis=1), rtol=1e-6)

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from skpoe import (
     BernoulliPoE,
     DeepBeliefNet,
+    DeepBoltzmannMachine,
     PretrainedMLPClassifier,
     PretrainedMLPRegressor,
     TrainingDivergedError,
@@ -86,6 +87,24 @@ def test_pretraining_is_a_deep_belief_net_on_x(digits):
     again = DeepBeliefNet((32, 16), layer=LAYER, random_state=est.dbn_.random_state).fit(X)
     for a, b in zip(again.layers_, est.dbn_.layers_):
         np.testing.assert_array_equal(a.components_, b.components_)
+
+
+def test_dbm_pretraining_starts_from_its_doubled_bottom_up_pass(digits, monkeypatch):
+    """pretraining="dbm": the net starts as the DBM's mean field starts,
+    every layer's input doubled but the top's (hinton2014 sec. 8-9)."""
+    X, y = digits
+    starts = _record_fit_start(monkeypatch, MLPClassifier)
+    est = _small(pretraining="dbm").fit(X, y)
+    (coefs, intercepts), = starts
+    dbm = est.dbm_
+    assert isinstance(dbm, DeepBoltzmannMachine) and not hasattr(est, "dbn_")
+    assert dbm.hidden_layer_sizes == (32, 16)
+    np.testing.assert_allclose(coefs[0], 2 * dbm.components_[0].T)
+    np.testing.assert_allclose(coefs[1], dbm.components_[1].T)
+    for b, c in zip(intercepts, dbm.intercepts_hidden_):
+        np.testing.assert_array_equal(b, c)
+    assert est.reconstruction_error_ is dbm.reconstruction_error_
+    assert est.score(X, y) > 0.9
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
