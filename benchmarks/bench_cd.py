@@ -17,7 +17,7 @@ after training against its own matrix products: ``transform`` and
 ``DeepBeliefNetClassifier``.
 
 Effective GFLOP/s counts 10 x n_samples x n_features x n_components per
-epoch for everyone. Run: ``python benchmarks/bench_cd.py [--n-samples N]``.
+epoch for everyone. Run: ``python benchmarks/bench_cd.py [--n-samples N] [--tables after]``.
 Nothing else should run on the machine meanwhile.
 """
 
@@ -74,7 +74,21 @@ def main():
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=2, help="epochs per timed fit")
+    parser.add_argument("--tables", default="epoch,sizes,after",
+                        help="which tables: epoch (the first), sizes, after (training)")
     args = parser.parse_args()
+    tables = args.tables.split(",")
+    if "epoch" in tables:
+        epoch_table(args)
+    X_all, y_all = load_mnist("train")
+    if "sizes" in tables:
+        sizes_table(np.ascontiguousarray(X_all[:20_000]), 500, 3)
+    if "after" in tables:
+        after_training_table(X_all, y_all, 3)
+
+
+def epoch_table(args):
+    """The first table: one CD-1 epoch against BLAS and scikit-learn."""
 
     X, _ = load_mnist("train")
     X = np.ascontiguousarray(X[: args.n_samples])  # float32 in [0, 1]
@@ -192,8 +206,8 @@ def after_training_table(X, y, rounds):
     n = 10_000
     data = np.ascontiguousarray(X[:n])
     clf.fit(data, y[:n])  # weights to time with; fine-tuning epochs timed below
-    up_down = _best_of(rounds, lambda: clf._up_down(
-        data, np.eye(10, dtype=data.dtype)[y[:n]], (3,), np.random.default_rng(0)))
+    up_down = _best_of(rounds, lambda: clf._up_down(  # one more epoch per call
+        data, np.eye(10, dtype=data.dtype)[y[:n]], (3,)))
     rows.append((f"up-down epoch, {n:,} x (784-500-500-2000+10), 3 Gibbs steps",
                  _best_of(rounds, lambda: up_down_products(clf, data, 3)), up_down))
     for name, blas, ours in rows:
@@ -230,6 +244,3 @@ def up_down_products(clf, X, gibbs_steps, batch=100):
 
 if __name__ == "__main__":
     main()
-    X_all, y_all = load_mnist("train")
-    sizes_table(np.ascontiguousarray(X_all[:20_000]), 500, 3)
-    after_training_table(X_all, y_all, 3)
