@@ -70,9 +70,10 @@ def train_dbm(dbm, X, budget, curve_every):
 def fine_tune(dbm, X, y, X_test, y_test, epochs, learning_rate):
     """The DBM's weights into an MLPClassifier, then backpropagation.
 
-    Shared later with skpoe's PretrainedMLPClassifier (issue 12): copying a
-    stack's weights into ``coefs_``/``intercepts_`` after a ``partial_fit``
-    that builds the net, then ``warm_start``.
+    What ``PretrainedMLPClassifier(pretraining="dbm")`` does after training
+    its own DBM, done here on the DBM this script trained within its time
+    budget: the weights into ``coefs_``/``intercepts_`` after a
+    ``partial_fit`` that builds the net, then ``warm_start``.
     """
     (W1, W2), (b1, b2) = dbm.components_, dbm.intercepts_hidden_
     mlp = MLPClassifier((W1.shape[0], W2.shape[0]), activation="logistic", solver="sgd",

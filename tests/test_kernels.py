@@ -330,15 +330,29 @@ def test_goodness_extreme_inputs(dtype):
 
 # ------------------------------------------------------------- value_range
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_value_range_matches_numpy(dtype):
-    values = _rng(11).normal(size=1000).astype(dtype)
+@pytest.mark.parametrize("size", [1, 15, 16, 1000, 1003])
+def test_value_range_matches_numpy(dtype, size):
+    values = _rng(11).normal(size=size).astype(dtype)
     lo, hi, n_nan, n_inf = _kernels.value_range(values)
     assert (lo, hi, n_nan, n_inf) == (values.min(), values.max(), 0, 0)
-    values[[3, 7]] = np.nan
-    values[[5]] = -np.inf
-    lo, hi, n_nan, n_inf = _kernels.value_range(values)
-    finite = values[np.isfinite(values)]
-    assert (lo, hi, n_nan, n_inf) == (finite.min(), finite.max(), 2, 1)
+    for where in ([0], [size - 1], [size // 2]):  # in the vector lanes and the tail
+        bad = values.copy()
+        bad[where] = np.nan
+        finite = bad[np.isfinite(bad)]
+        expected = ((finite.min(), finite.max()) if finite.size else (np.inf, -np.inf))
+        assert _kernels.value_range(bad) == (*expected, 1, 0)
+    if size > 7:
+        values[[3, 7]] = np.nan
+        values[[5]] = -np.inf
+        lo, hi, n_nan, n_inf = _kernels.value_range(values)
+        finite = values[np.isfinite(values)]
+        assert (lo, hi, n_nan, n_inf) == (finite.min(), finite.max(), 2, 1)
+        values[[3, 7]] = np.inf  # inf alone, no NaN
+        assert _kernels.value_range(values)[2:] == (0, 3)
+
+
+def test_value_range_of_nothing():
+    assert _kernels.value_range(np.zeros(0)) == (np.inf, -np.inf, 0, 0)
 
 
 # ------------------------------------------------------- unigauss distances
