@@ -245,6 +245,12 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     # pretraining sees its visible input twice), in training and inference.
     _hidden_input_scale = 1
 
+    def _scale_hidden_input(self, A):
+        """``A = v @ W.T`` times ``_hidden_input_scale``, in place; returns A."""
+        if self._hidden_input_scale != 1:
+            A *= self._hidden_input_scale
+        return A
+
     def _sample_hidden(self, P, ws, rng):
         """Binary hidden states drawn from probabilities P (into ws['S'])."""
         return sample_bernoulli(P, rng, out=ws["S"])
@@ -283,9 +289,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         # drawn from it in the same pass: they drive the reconstruction).
         if batch is not v_data:
             v_data[...] = batch
-        np.dot(v_data, WT, out=h_data)
-        if self._hidden_input_scale != 1:
-            h_data *= self._hidden_input_scale
+        self._scale_hidden_input(np.dot(v_data, WT, out=h_data))
         S = ws["S"]
         _kernels.sigmoid_sample_(h_data, c, random_key(rng), S)
 
@@ -310,10 +314,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             self._visible_probabilities(np.dot(S, W, out=v_model), b)
             if self.persistent:
                 self._sample_visible(v_model, rng, out=v_model)
-            np.dot(v_model, WT, out=h_model)
-            if self._hidden_input_scale != 1:
-                h_model *= self._hidden_input_scale
-            sigmoid_(h_model, c)
+            sigmoid_(self._scale_hidden_input(np.dot(v_model, WT, out=h_model)), c)
         if self.persistent:
             sample_bernoulli(h_model, rng, out=self._chain[:n])
 
@@ -361,9 +362,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """P(h = 1 | v) for validated X (dense or CSR), in X's dtype."""
         W, c, _ = self._params_as(X.dtype)
         A = np.ascontiguousarray(safe_sparse_dot(X, W.T, dense_output=True))
-        if self._hidden_input_scale != 1:
-            A *= self._hidden_input_scale
-        return sigmoid_(A, c)
+        return sigmoid_(self._scale_hidden_input(A), c)
 
     def transform(self, X):
         """Hidden activation probabilities P(h = 1 | v).
@@ -503,7 +502,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         """``n_steps`` of v -> h -> v; returns (sampled v, E[v | last h])."""
         W, c, b = self._params_as(V.dtype)
         for _ in range(n_steps):
-            Ph = sigmoid_(self._hidden_input_scale * np.dot(V, W.T), c)
+            Ph = sigmoid_(self._scale_hidden_input(np.dot(V, W.T)), c)
             Pv = self._visible_probabilities(np.dot(sample_bernoulli(Ph, rng), W), b)
             V = self._sample_visible(Pv, rng)
         return V, Pv
