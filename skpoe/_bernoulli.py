@@ -351,13 +351,6 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             self.intercept_visible_.astype(dtype, copy=False),
         )
 
-    def _hidden_pre(self, X):
-        """``X @ W.T + c`` as a C-contiguous array of X's dtype."""
-        W, c, _ = self._params_as(X.dtype)
-        pre = np.ascontiguousarray(safe_sparse_dot(X, W.T, dense_output=True))
-        pre += c
-        return pre
-
     def _hidden_probabilities(self, X):
         """P(h = 1 | v) for validated X (dense or CSR), in X's dtype."""
         W, c, _ = self._params_as(X.dtype)
@@ -398,12 +391,16 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         return self._free_energy(self._check_fitted_X(X))
 
     def _free_energy(self, X):
-        """Minus the free energy ``b . v + sum_j softplus(c_j + W_j . v)`` of validated X."""
-        _, _, b = self._params_as(X.dtype)
-        pre = self._hidden_pre(X)
-        visible = np.asarray(safe_sparse_dot(X, b)).ravel()
+        """Minus the free energy ``b . v + sum_j softplus(c_j + W_j . v)`` of validated X.
+
+        One matrix product reads X once for both terms: ``X @ [W; b].T``
+        has ``X @ W.T`` in its first columns and ``X @ b`` in its last.
+        """
+        W, c, b = self._params_as(X.dtype)
+        pre = np.ascontiguousarray(
+            safe_sparse_dot(X, np.vstack([W, b]).T, dense_output=True))
         out = np.empty(X.shape[0], dtype=X.dtype)
-        _kernels.goodness(pre, visible.astype(X.dtype, copy=False), out)
+        _kernels.goodness(pre, c, pre[:, -1], out)
         return out
 
     def log_partition(

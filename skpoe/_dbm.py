@@ -755,7 +755,7 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
         even = np.hstack(self._arrays("chain", range(0, self._n_layers + 1, 2)))
         even = even.astype(np.float64)
         floor = np.empty(len(even))
-        _kernels.goodness(np.ascontiguousarray(even @ W.T + c), even @ b, floor)
+        _kernels.goodness(np.ascontiguousarray(even @ W.T), c, even @ b, floor)
         if floor.max() > log_z:
             warnings.warn(
                 f"AIS estimated log Z = {log_z:.2f}, below the log-probability of a "

@@ -72,12 +72,12 @@ class _LabeledRBM(BernoulliPoE):
         ``a.pen`` term they share: log p(label | pen) up to a constant."""
         k = self.n_labels
         W, c, b = self.components_, self.intercept_hidden_, self.intercept_visible_
-        base = pen @ W[:, :-k].T + c
+        pre = np.ascontiguousarray(pen @ W[:, :-k].T, dtype=np.float64)
         out = np.empty((len(pen), k))
         column = np.empty(len(pen))
-        for label in range(k):
-            pre = np.ascontiguousarray(base + W[:, W.shape[1] - k + label], dtype=np.float64)
-            _kernels.goodness(pre, np.full(len(pen), float(b[len(b) - k + label])), column)
+        for label in range(k):  # the label unit on adds its weights to the hidden bias
+            bias = (c + W[:, W.shape[1] - k + label]).astype(np.float64)
+            _kernels.goodness(pre, bias, np.full(len(pen), float(b[len(b) - k + label])), column)
             out[:, label] = column
         return out
 

@@ -358,19 +358,22 @@ def value_range(values):
 
 
 @njit(**_VECTOR)
-def goodness(pre, visible_term, out):
+def goodness(pre, hidden_bias, visible_term, out):
     """Negative free energy of an RBM, row by row.
 
-    ``out[i] = visible_term[i] + sum_j softplus(pre[i, j])`` where
-    ``pre = V @ W.T + c`` and ``visible_term = V @ b``. The softplus of a
-    row goes into a buffer first and is then summed (:func:`_sum`), so that
-    both loops vectorize.
+    ``out[i] = visible_term[i] + sum_j softplus(pre[i, j] + hidden_bias[j])``
+    for ``j < len(hidden_bias)``, where ``pre = V @ W.T`` and
+    ``visible_term = V @ b``. ``pre`` may have more columns than
+    ``hidden_bias`` (``BernoulliPoE`` puts ``V @ b`` in the last one, so that
+    one matrix product reads V once); they are ignored. The softplus of a row
+    goes into a buffer first and is then summed (:func:`_sum`), so that both
+    loops vectorize.
     """
-    n, m = pre.shape
+    n, m = pre.shape[0], hidden_bias.shape[0]
     row = np.empty(m, dtype=pre.dtype)
     for i in range(n):
         for j in range(m):
-            row[j] = softplus(pre[i, j])
+            row[j] = softplus(pre[i, j] + hidden_bias[j])
         out[i] = visible_term[i] + _sum(row)
 
 

@@ -53,7 +53,7 @@ def exact_log_partition(W, b, c, *, n_trials=1, chunk_size=4096):
         S = _binary_states(n_units, start, min(start + chunk_size, 2**n_units))
         pre = S @ weights + inner_bias
         out = np.empty(len(S))
-        _kernels.goodness(np.ascontiguousarray(pre), np.zeros(len(S)), out)
+        _kernels.goodness(np.ascontiguousarray(pre), np.zeros(pre.shape[1]), np.zeros(len(S)), out)
         parts.append(logsumexp(S @ outer_bias + inner_count * out))
     return float(logsumexp(parts))
 

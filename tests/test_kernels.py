@@ -299,9 +299,11 @@ def test_goodness_matches_numpy(dtype):
     rng = _rng(10)
     pre = (3 * rng.standard_normal((9, 5))).astype(dtype)
     visible = rng.standard_normal(9).astype(dtype)
-    expected = visible.astype(np.float64) + _ref_softplus(pre).sum(axis=1)
+    bias = rng.standard_normal(4).astype(dtype)
+    # the last column of pre is beyond the bias's length: ignored
+    expected = visible.astype(np.float64) + _ref_softplus(pre[:, :4] + bias).sum(axis=1)
     out = np.empty(9, dtype=dtype)
-    _kernels.goodness(pre, visible, out)
+    _kernels.goodness(pre, bias, visible, out)
     np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=1e-6)
 
 
@@ -319,7 +321,7 @@ def test_goodness_extreme_inputs(dtype):
     visible = np.array([1.0, -2.0, 0.5, 0.0], dtype=dtype)
     expected = visible.astype(np.float64) + _ref_softplus(pre).sum(axis=1)
     out = np.empty(4, dtype=dtype)
-    _kernels.goodness(pre, visible, out)
+    _kernels.goodness(pre, np.zeros(3, dtype=dtype), visible, out)
     assert np.isfinite(out).all()
     np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=1e-6)
     # spelled out: 1 + 1e4 + 0 + log 2, -2 + 0, 0.5 + 3e4
