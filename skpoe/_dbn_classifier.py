@@ -151,9 +151,13 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(500, 500, 2000)
+    hidden_layer_sizes : tuple of int, default=(128, 128, 512)
         Hidden layer sizes, bottom to top; the last is the top RBM's hidden
-        layer, which also sees the labels.
+        layer, which also sees the labels. The default is the paper's shape
+        at a quarter of its width: the paper's ``(500, 500, 2000)``, made
+        for MNIST, costs ten times as much per update and is worse and
+        seed-sensitive on small data (digits: 0.93-0.98 in half a minute,
+        against 0.96-0.97 in 3 s); pass it to reproduce the paper.
     layer : BernoulliPoE, default=None
         Template of the greedy training of every layer (cloned, with
         ``n_components`` and ``random_state`` set per layer), the top RBM
@@ -234,7 +238,7 @@ class DeepBeliefNetClassifier(ClassifierMixin, BaseStack):
         "warm_start": ["boolean"],
     }
 
-    def __init__(self, hidden_layer_sizes=(500, 500, 2000), *, layer=None,
+    def __init__(self, hidden_layer_sizes=(128, 128, 512), *, layer=None,
                  fine_tune_epochs=0, fine_tune_learning_rate=0.01,
                  fine_tune_gibbs_steps=(3, 6, 10), batch_size="auto", warm_start=False,
                  random_state=None, verbose=0):
