@@ -192,6 +192,27 @@ def test_sigmoid_sample_is_sigmoid_then_sample(dtype):
     np.testing.assert_array_equal(S, sampled)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ais_hidden_step_matches_numpy(dtype):
+    rng = _rng(11)
+    pre = (4 * rng.standard_normal((6, 77))).astype(dtype)
+    pre[0, :3] = [800.0, -800.0, 0.0]  # extremes stay finite
+    beta_prev, beta = dtype(0.3), dtype(0.31)
+    key = np.uint64(2024)
+    log_w = rng.standard_normal(6)
+    H = np.full_like(pre, -1.0)
+    expected_w = log_w + (_ref_softplus(beta * pre.astype(np.float64))
+                          - _ref_softplus(beta_prev * pre.astype(np.float64))).sum(axis=1)
+    P = 1 / (1 + np.exp(-beta * pre.astype(np.float64)))
+    uniforms = _splitmix_uniforms(key, pre.size).reshape(pre.shape)
+    _kernels.ais_hidden_step(pre, beta_prev, beta, key, log_w, H)
+    np.testing.assert_allclose(log_w, expected_w, rtol=RTOL[dtype], atol=1e-5)
+    # the same uniforms against sigmoid(beta * pre); ties within rounding excepted
+    clear = np.abs(uniforms - P) > 1e-5
+    np.testing.assert_array_equal(H[clear], (uniforms < P)[clear].astype(dtype))
+    assert clear.mean() > 0.99 and 0 < H.sum() < H.size
+
+
 # ---------------------------------------------------------- update_weights
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_update_weights_matches_numpy(dtype):
@@ -297,14 +318,15 @@ def test_softplus_matches_numpy(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_goodness_matches_numpy(dtype):
     rng = _rng(10)
-    pre = (3 * rng.standard_normal((9, 5))).astype(dtype)
-    visible = rng.standard_normal(9).astype(dtype)
-    bias = rng.standard_normal(4).astype(dtype)
-    # the last column of pre is beyond the bias's length: ignored
-    expected = visible.astype(np.float64) + _ref_softplus(pre[:, :4] + bias).sum(axis=1)
-    out = np.empty(9, dtype=dtype)
-    _kernels.goodness(pre, bias, visible, out)
-    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=1e-6)
+    for m in (4, 32, 77, 500):  # within one product of 32 factors, exactly one, several
+        pre = (3 * rng.standard_normal((9, m + 1))).astype(dtype)
+        visible = rng.standard_normal(9).astype(dtype)
+        bias = rng.standard_normal(m).astype(dtype)
+        # the last column of pre is beyond the bias's length: ignored
+        expected = visible.astype(np.float64) + _ref_softplus(pre[:, :m] + bias).sum(axis=1)
+        out = np.empty(9, dtype=dtype)
+        _kernels.goodness(pre, bias, visible, out)
+        np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=1e-6)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
