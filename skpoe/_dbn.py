@@ -25,11 +25,8 @@ class DeepBeliefNet(BaseStack):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(256, 256)
-        Number of hidden units of each layer, bottom to top. The default
-        learns good features from a thousand samples to MNIST's 60,000 in
-        seconds to a minute; the papers' nets are wider (Mayraz & Hinton's
-        ``(500, 500, 500)``).
+    hidden_layer_sizes : tuple of int, default=(500, 500)
+        Number of hidden units of each layer, bottom to top.
     layer : BernoulliPoE, default=None
         Template of every layer: it is cloned per layer with
         ``n_components`` from ``hidden_layer_sizes`` and a ``random_state``
@@ -68,7 +65,7 @@ class DeepBeliefNet(BaseStack):
     (1797, 2)
     """
 
-    def __init__(self, hidden_layer_sizes=(256, 256), *, layer=None, random_state=None,
+    def __init__(self, hidden_layer_sizes=(500, 500), *, layer=None, random_state=None,
                  verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.layer = layer
