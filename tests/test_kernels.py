@@ -99,12 +99,14 @@ def test_sigmoid_matches_numpy(dtype):
     _kernels.sigmoid_(A, np.zeros(A.shape[1], dtype=dtype))
     assert A.dtype == dtype and np.isfinite(A).all() and ((A >= 0) & (A <= 1)).all()
     expected = 1 / (1 + np.exp(-x.astype(np.longdouble)))
-    if dtype == np.float64:  # from exp(-|x|): relative accuracy down to exp(-708)
-        inside = x > -708
-        assert _ulp_error(A[0][inside], expected[inside], dtype) < 4
-        assert (A[0][~inside] < 1e-300).all()
-    else:  # 0.5 tanh(x / 2) + 0.5: absolute accuracy
-        np.testing.assert_allclose(A[0], expected.astype(np.float64), rtol=0, atol=3e-7)
+    # From exp(-|x|): relative accuracy in the tails too, down to where
+    # exp is clamped (float64 exp(-708), float32 exp(-87)). (0.5 tanh(x/2) +
+    # 0.5 was accurate to 2e-7 absolute only, up to 40% off below 1e-6, and
+    # persistent chains learned worse models with it.)
+    limit = 708 if dtype == np.float64 else 87
+    inside = x > -limit
+    assert _ulp_error(A[0][inside], expected[inside], dtype) < 4
+    assert (A[0][~inside] <= np.exp(-float(limit)) * 1.01).all()
     assert A[0, list(x).index(0.0)] == 0.5
     assert A[0, -1] == 1.0  # x = 1e4
 
@@ -318,7 +320,7 @@ def test_softplus_matches_numpy(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_goodness_matches_numpy(dtype):
     rng = _rng(10)
-    for m in (4, 32, 77, 500):  # within one product of 32 factors, exactly one, several
+    for m in (4, 77, 1000, 2500):  # one product of up to 1,000 factors, exactly one, three
         pre = (3 * rng.standard_normal((9, m + 1))).astype(dtype)
         visible = rng.standard_normal(9).astype(dtype)
         bias = rng.standard_normal(m).astype(dtype)
