@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--layers", type=int, nargs="+", default=[500, 500, 500])
     parser.add_argument("--normalize", action="store_true",
                         help="model-based normalization by 1-pixel shifts (sec. 7)")
+    parser.add_argument("--random-state", type=int, nargs="+", default=[0],
+                        help="seeds of the classifier (one row each)")
     args = parser.parse_args()
 
     X_train, y_train = load_mnist("train")
@@ -49,12 +51,13 @@ def main():
     print(f"MNIST, variant {args.variant}{' + normalization' * args.normalize}: "
           f"{len(X_train)} training images, cv={cv:.3g}, "
           f"class models {tuple(args.layers)}, {args.n_iter} epochs per layer\n")
-    print(f"{'n_jobs':>6s} {'test error':>10s} {'fit time':>9s} {'predict time':>13s}")
-    for n_jobs in args.n_jobs:
+    print(f"{'seed':>4s} {'n_jobs':>6s} {'test error':>10s} {'fit time':>9s} "
+          f"{'predict time':>13s}")
+    for seed, n_jobs in ((s, n) for s in args.random_state for n in args.n_jobs):
         layer = BernoulliPoE(n_iter=args.n_iter, batch_size=args.batch_size)
         dbn = DeepBeliefNet(tuple(args.layers), layer=layer)
         clf = ClassConditionalPoEClassifier(
-            dbn, cv=cv, n_jobs=n_jobs, random_state=0,
+            dbn, cv=cv, n_jobs=n_jobs, random_state=seed,
             image_shape=(28, 28) if args.normalize else None,
         )
         start = time.perf_counter()
@@ -63,7 +66,8 @@ def main():
         start = time.perf_counter()
         error = 100 * np.mean(clf.predict(X_test) != y_test)
         t_predict = time.perf_counter() - start
-        print(f"{n_jobs:6d} {error:9.2f}% {t_fit:8.1f}s {t_predict:12.1f}s", flush=True)
+        print(f"{seed:4d} {n_jobs:6d} {error:9.2f}% {t_fit:8.1f}s {t_predict:12.1f}s",
+              flush=True)
 
 
 if __name__ == "__main__":
