@@ -51,9 +51,8 @@ def exact_log_partition(W, b, c, *, n_trials=1, chunk_size=4096):
     parts = []
     for start in range(0, 2**n_units, chunk_size):
         S = _binary_states(n_units, start, min(start + chunk_size, 2**n_units))
-        pre = S @ weights + inner_bias
-        out = np.empty(len(S))
-        _kernels.goodness(np.ascontiguousarray(pre), np.zeros(pre.shape[1]), np.zeros(len(S)), out)
+        out = np.empty(len(S))  # (the kernel adds inner_bias in its pass)
+        _kernels.goodness(np.ascontiguousarray(S @ weights), inner_bias, np.zeros(len(S)), out)
         parts.append(logsumexp(S @ outer_bias + inner_count * out))
     return float(logsumexp(parts))
 
