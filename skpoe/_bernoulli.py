@@ -287,7 +287,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
 
         # Positive phase: P(h | v) on the data (and, for CD, binary states
         # drawn from it in the same pass: they drive the reconstruction).
-        if batch is not v_data:
+        if batch.ctypes.data != v_data.ctypes.data:  # not gathered there already
             v_data[...] = batch
         self._scale_hidden_input(np.dot(v_data, WT, out=h_data))
         S = ws["S"]
