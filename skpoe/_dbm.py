@@ -252,7 +252,11 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
     n_iter : int or "auto", default="auto"
         Epochs of joint training in ``fit``. "auto": as many as make about
         6,000 minibatch updates (10 epochs of 60,000 samples), after the
-        pretraining's own. 0: pretraining only, the composed model.
+        pretraining's own, but at most 100 epochs: on fewer than 6,000
+        samples the later epochs cost minutes and bought little (features
+        + logistic regression on 1,000 MNIST images: 0.881 composed, 0.897
+        after 100 epochs in 25 s, 0.900 after 600 in 181 s; on digits
+        0.95-0.96 from 0 to 500 epochs). 0: pretraining only, the composed model.
     gibbs_steps : int, default=1
         Alternating Gibbs steps of the persistent chains per update.
     mean_field_steps : int, default=10
@@ -434,6 +438,14 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
         # fewer than about 100 mix too poorly (see the batch_size parameter).
         size = 100 if self.batch_size == "auto" else self.batch_size
         return min(size, n_samples)
+
+    # Joint training's "auto" length: about 6,000 updates as for the RBMs,
+    # but at most this many epochs (measured: see the n_iter parameter).
+    _AUTO_MAX_EPOCHS = 100
+
+    def _n_epochs(self, n_samples):
+        n_epochs = super()._n_epochs(n_samples)
+        return min(n_epochs, self._AUTO_MAX_EPOCHS) if self.n_iter == "auto" else n_epochs
 
     # ---------------------------------------------------------- pretraining
     def _pretrain(self, X, sizes, rng):

@@ -16,6 +16,7 @@ from skpoe import (
     ClassConditionalPoEClassifier,
     DeepBeliefNet,
     DeepBeliefNetClassifier,
+    DeepBoltzmannMachine,
     UnigaussPoE,
 )
 from skpoe._base import auto_batch_size, auto_n_iter
@@ -99,6 +100,18 @@ def test_every_layer_of_a_stack_trains_like_the_first(digits):
     clf = DeepBeliefNetClassifier((8, 8), random_state=0).fit(X[:300], y[:300])
     plans = {(layer.batch_size_, layer.n_iter_) for layer in [*clf.layers_, clf.top_]}
     assert plans == {(10, 200)}
+
+
+def test_dbm_joint_training_is_at_most_100_epochs_of_about_6000_updates(digits):
+    X, _ = digits
+    layer = BernoulliPoE(n_iter=1)
+    dbm = DeepBoltzmannMachine((8, 4), layer=layer, random_state=0).fit(X[:200])
+    assert (dbm.batch_size_, dbm.n_iter_, dbm.n_updates_) == (100, 100, 200)  # not 3,000 epochs
+    # the plan at larger sizes (minibatches of 100): 6,000 updates are 100
+    # epochs of 6,000 samples, 10 of 60,000 and one pass over 600,000
+    assert [dbm._n_epochs(n) for n in (1_000, 6_000, 60_000, 600_000)] == [100, 100, 10, 1]
+    explicit = DeepBoltzmannMachine((8, 4), layer=layer, n_iter=120, random_state=0).fit(X[:200])
+    assert explicit.n_iter_ == 120
 
 
 def test_partial_fit_resolves_the_batch_for_each_call(digits):
