@@ -21,8 +21,8 @@ shares them:
   ``error_model="numpy"``: Python's model checks every division for zero,
   which also stops vectorization.
 * **Random numbers made where they are used.** :func:`uniform` is the
-  ``counter``-th draw of a SplitMix64 stream (Steele, Lea & Flood 2014),
-  mixed once more, keyed by a 64-bit ``key`` that the caller draws from its NumPy
+  ``counter``-th draw of a SplitMix64 stream (Steele, Lea & Flood 2014)
+  keyed by a 64-bit ``key`` that the caller draws from its NumPy
   ``Generator`` (so ``random_state`` still decides everything). Kernels
   that sample use element ``(i, j)``'s counter ``i * n_cols + j``: no array
   of uniforms is written and read, and the result does not depend on how
@@ -208,32 +208,14 @@ def softplus(x):
     return (x if x > 0 else x * 0) + log1p_unit(exp_neg(abs(x)))
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-@njit(cache=True, inline="always")
-def _mix64(z):
-    """The SplitMix64 output function (a bijection of uint64)."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
 @njit(cache=True, inline="always")
 def uniform(key, counter):
-    """A uniform in [0, 1) with 24 random bits, for ``counter`` of stream
-    ``key`` (both uint64; see the module docstring).
-
-    The ``counter``-th draw of the SplitMix64 stream ``key``, mixed a
-    second time with the key. With the single round alone, the DBN
-    classifier of ``benchmarks/bench_dbn.py`` trained 0.3-0.4 points of
-    test error worse over 8 seeds than with NumPy's uniforms or with this
-    second round (``benchmarks/RESULTS.md``); no test of the single round's
-    uniforms (frequencies, correlations) showed why. The second round costs
-    about a third more per sample (0.7% of a CD-1 update).
-    """
-    z = _mix64(key + (counter + np.uint64(1)) * _GOLDEN)
-    z = _mix64((z ^ key) + _GOLDEN)
+    """A uniform in [0, 1) with 24 random bits: draw ``counter`` of the
+    SplitMix64 stream ``key`` (both uint64; see the module docstring)."""
+    z = key + (counter + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
     return np.float32(z >> np.uint64(40)) * np.float32(2.0**-24)
 
 

@@ -129,15 +129,12 @@ def test_sigmoid_adds_the_bias_per_column(dtype):
 # --------------------------------------------------- random numbers, sampling
 def _splitmix_uniforms(key, n):
     """The kernels' uniforms, written again in NumPy's uint64 arithmetic."""
-    def mix(z):  # SplitMix64's output function
+    with np.errstate(over="ignore"):
+        z = np.uint64(key) + (np.arange(n, dtype=np.uint64) + np.uint64(1)) * np.uint64(
+            0x9E3779B97F4A7C15)
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-    golden, key = np.uint64(0x9E3779B97F4A7C15), np.uint64(key)
-    with np.errstate(over="ignore"):
-        z = mix(key + (np.arange(n, dtype=np.uint64) + np.uint64(1)) * golden)
-        z = mix((z ^ key) + golden)  # the second round
+        z = z ^ (z >> np.uint64(31))
     return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)
 
 

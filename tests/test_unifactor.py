@@ -271,13 +271,12 @@ def test_factors_follow_the_diagonal_clusters(diagonal_models):
     """Held-out log-likelihood, normalized by integrating on a grid (2-D):
     with the same number of experts (the default 15) the unifactor experts
     follow the clusters' diagonal directions and the unigauss experts cannot
-    (measured over seeds 0-4: -1.9 to -2.5 nats against -2.6 to -3.3, by
-    0.26 to 1.2 nats; seed 0: -2.49 against -2.75; the data's own entropy
-    is about 1.2 nats)."""
+    (measured over seeds 0-4: -1.9 to -2.3 nats against -2.5 to -3.8,
+    seed 0: -1.9 against -2.7; the data's own entropy is about 1.2 nats)."""
     models, _, X_test = diagonal_models
     unifactor = _normalized_log_likelihood(models[UnifactorPoE], X_test)
     unigauss = _normalized_log_likelihood(models[UnigaussPoE], X_test)
-    assert unifactor > unigauss + 0.2
+    assert unifactor > unigauss + 0.5
     model = models[UnifactorPoE]
     narrow = np.sqrt(model.variances_.max(axis=1)) < 0.2  # line-like experts
     loadings = model.loadings_[narrow]
