@@ -67,6 +67,8 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
     # minibatches of 100, makes 6,000; so do a few hundred epochs of a
     # hundred samples, or one pass over 600,000. A model may set its own.
     _AUTO_UPDATES = 6000
+    # ... but at most this many epochs (None: no limit).
+    _AUTO_MAX_EPOCHS = None
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -208,10 +210,12 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
 
     def _n_epochs(self, n_samples):
         """Epochs of ``fit``: ``n_iter``, or for "auto" enough for about
-        ``_AUTO_UPDATES`` minibatch updates (at least one epoch)."""
+        ``_AUTO_UPDATES`` minibatch updates (at least one epoch, at most
+        ``_AUTO_MAX_EPOCHS``)."""
         if self.n_iter != "auto":
             return self.n_iter
-        return auto_n_iter(n_samples, self.batch_size_, self._AUTO_UPDATES)
+        n_epochs = auto_n_iter(n_samples, self.batch_size_, self._AUTO_UPDATES)
+        return min(n_epochs, self._AUTO_MAX_EPOCHS or n_epochs)
 
     def _say_plan(self, n_samples, n_epochs):
         """The verbose line that says how long ``fit`` will train, and why."""

@@ -443,10 +443,6 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
     # but at most this many epochs (measured: see the n_iter parameter).
     _AUTO_MAX_EPOCHS = 100
 
-    def _n_epochs(self, n_samples):
-        n_epochs = super()._n_epochs(n_samples)
-        return min(n_epochs, self._AUTO_MAX_EPOCHS) if self.n_iter == "auto" else n_epochs
-
     # ---------------------------------------------------------- pretraining
     def _pretrain(self, X, sizes, rng):
         """The RBMs of the pretraining, each trained on the activation
