@@ -72,7 +72,7 @@ def main():
         f"(ROC AUC {roc_auc_score(is_digit, scores):.3f})"
     )
     print(f"Training (defaults: minibatches of about 1% of the data, about 6,000 "
-          f"updates): {poe.n_iter_} epochs of minibatches of {poe.batch_size_}, "
+          f"updates, at most 100 epochs): {poe.n_iter_} epochs of minibatches of {poe.batch_size_}, "
           f"{poe.n_updates_} updates; reconstruction error "
           f"{poe.reconstruction_error_[0]:.4f} -> {poe.reconstruction_error_[-1]:.4f}")
 

@@ -49,9 +49,10 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
     n_iter : int or "auto", default="auto"
         Number of epochs (passes over the training data) in ``fit``.
         "auto": as many as it takes to make about 6,000 minibatch updates
-        (at least one epoch), as the papers' 10 epochs of MNIST do: 10
-        epochs of 60,000 samples, about 60 of 1,000, one of 600,000 or
-        more. Learning depends on the number of updates more than on the
+        (at least one epoch, at most 100), as the papers' 10 epochs of
+        MNIST do: 10 epochs of 60,000 samples, about 60 of 1,000, one of
+        600,000 or more; below 600 samples, 100 epochs (more only overfit
+        them). Learning depends on the number of updates more than on the
         number of epochs, so this learns well at any size; see the user
         guide's practical page. The epochs trained are ``n_iter_``.
     cd_steps : int, default=1

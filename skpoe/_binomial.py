@@ -76,7 +76,7 @@ class BinomialPoE(BernoulliPoE):
         data, between 10 and 100 samples. The value used is ``batch_size_``.
     n_iter : int or "auto", default="auto"
         Number of epochs in ``fit``. "auto": as many as it takes to make
-        about 6,000 minibatch updates (at least one epoch), as for
+        about 6,000 minibatch updates (at least one epoch, at most 100), as for
         :class:`BernoulliPoE`. The epochs trained are ``n_iter_``.
     cd_steps : int, default=1
         Number k of alternating Gibbs steps in CD-k.

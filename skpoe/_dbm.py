@@ -439,10 +439,6 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
         size = 100 if self.batch_size == "auto" else self.batch_size
         return min(size, n_samples)
 
-    # Joint training's "auto" length: about 6,000 updates as for the RBMs,
-    # but at most this many epochs (measured: see the n_iter parameter).
-    _AUTO_MAX_EPOCHS = 100
-
     # ---------------------------------------------------------- pretraining
     def _pretrain(self, X, sizes, rng):
         """The RBMs of the pretraining, each trained on the activation

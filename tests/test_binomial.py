@@ -171,8 +171,10 @@ def test_cd_step_against_formula():
 
 # ------------------------------------------------------ validation
 def test_auto_training_length_is_bernoulli_poe_s(digits):
-    model = BinomialPoE(8, random_state=0).fit(digits[0][:300])
-    assert (model.batch_size_, model.n_iter_, model.n_updates_) == (10, 200, 6000)
+    model = BinomialPoE(8, random_state=0).fit(digits[0][:1000])
+    assert (model.batch_size_, model.n_iter_, model.n_updates_) == (10, 60, 6000)
+    model = BinomialPoE(8, random_state=0).fit(digits[0][:300])  # at most 100 epochs
+    assert (model.batch_size_, model.n_iter_, model.n_updates_) == (10, 100, 3000)
 
 
 def test_auto_takes_the_largest_count():

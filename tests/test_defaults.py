@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits
 
 from skpoe import (
     BernoulliPoE,
+    BinomialPoE,
     ClassConditionalPoEClassifier,
     DeepBeliefNet,
     DeepBeliefNetClassifier,
@@ -55,7 +56,7 @@ def test_defaults_follow_the_data_size(digits):
         model = BernoulliPoE(8, random_state=0).fit(X[:n])
         batches = math.ceil(n / auto_batch_size(n))
         assert model.batch_size_ == auto_batch_size(n)
-        assert model.n_iter_ == auto_n_iter(n, model.batch_size_, 6000)
+        assert model.n_iter_ == min(100, auto_n_iter(n, model.batch_size_, 6000))
         assert model.n_updates_ == model.n_iter_ * batches
         assert len(model.reconstruction_error_) == model.n_iter_
 
@@ -68,10 +69,26 @@ def test_explicit_values_keep_their_meaning(digits):
     model = BernoulliPoE(8, batch_size=500, n_iter=2, random_state=0).fit(X[:50])
     assert (model.batch_size_, model.n_updates_) == (50, 2)
     # Each can be automatic alone.
+    model = BernoulliPoE(8, batch_size=10, random_state=0).fit(X)
+    assert model.n_updates_ == auto_n_iter(len(X), 10, 6000) * 180 == 34 * 180
+    # (6,000 updates of 100 would be 334 epochs: the limit makes them 100)
     model = BernoulliPoE(8, batch_size=100, random_state=0).fit(X)
-    assert model.n_updates_ == auto_n_iter(len(X), 100, 6000) * 18
+    assert model.n_updates_ == 100 * 18
     model = BernoulliPoE(8, n_iter=2, random_state=0).fit(X)
     assert model.batch_size_ == 17 and model.n_iter_ == 2
+
+
+@pytest.mark.parametrize("n_samples, epochs", [
+    (120, 100), (599, 100), (600, 100), (610, 99), (1_000, 60), (60_000, 10),
+])
+def test_auto_n_iter_is_at_most_100_epochs(n_samples, epochs):
+    # The limit bites below 600 samples only (minibatches of 10 there):
+    # above, 6,000 updates take fewer than 100 epochs and are made in full.
+    model = BernoulliPoE()
+    model.batch_size_ = auto_batch_size(n_samples)
+    assert model._n_epochs(n_samples) == epochs
+    assert BinomialPoE()._AUTO_MAX_EPOCHS == 100
+    assert UnigaussPoE()._AUTO_MAX_EPOCHS is None  # its own 12,000 updates in full
 
 
 def test_unigauss_auto_makes_about_12000_updates():
@@ -89,17 +106,18 @@ def test_class_models_see_only_their_class(digits):
         n = model._n_seen  # the samples of its class it trained on
         assert n < 0.1 * len(X) < 2 * n  # about a tenth of digits, not all of it
         assert model.batch_size_ == auto_batch_size(n) == 10
-        assert model.n_updates_ == auto_n_iter(n, 10, 6000) * math.ceil(n / 10)
+        assert model.n_iter_ == 100 < auto_n_iter(n, 10, 6000)  # the limit, not 300 epochs
+        assert model.n_updates_ == 100 * math.ceil(n / 10)
 
 
 def test_every_layer_of_a_stack_trains_like_the_first(digits):
     X, y = digits
     dbn = DeepBeliefNet((8, 4, 4), random_state=0).fit(X[:300])
     plans = {(layer.batch_size_, layer.n_iter_, layer.n_updates_) for layer in dbn.layers_}
-    assert plans == {(10, 200, 6000)}
+    assert plans == {(10, 100, 3000)}
     clf = DeepBeliefNetClassifier((8, 8), random_state=0).fit(X[:300], y[:300])
     plans = {(layer.batch_size_, layer.n_iter_) for layer in [*clf.layers_, clf.top_]}
-    assert plans == {(10, 200)}
+    assert plans == {(10, 100)}
 
 
 def test_dbm_joint_training_is_at_most_100_epochs_of_about_6000_updates(digits):
