@@ -253,10 +253,11 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
         Epochs of joint training in ``fit``. "auto": as many as make about
         6,000 minibatch updates (10 epochs of 60,000 samples), after the
         pretraining's own, but at most 100 epochs: on fewer than 6,000
-        samples the later epochs cost minutes and bought little (features
-        + logistic regression on 1,000 MNIST images: 0.881 composed, 0.897
-        after 100 epochs in 25 s, 0.900 after 600 in 181 s; on digits
-        0.95-0.96 from 0 to 500 epochs). 0: pretraining only, the composed model.
+        samples the later epochs cost minutes and bought nothing (features
+        + logistic regression on 1,000 MNIST images: 0.881 composed, 0.902
+        after 100 epochs in 27 s, 0.899 after 600 in 171 s; on digits 0.974
+        composed, 0.963 after 100 epochs, 0.952 after 500). 0: pretraining
+        only, the composed model.
     gibbs_steps : int, default=1
         Alternating Gibbs steps of the persistent chains per update.
     mean_field_steps : int, default=10
