@@ -64,16 +64,14 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
 
     # What n_iter="auto" aims at: learning depends on the number of updates,
     # not of epochs. The papers' recipe, 10 epochs of 60,000 MNIST images in
-    # minibatches of 100, makes 6,000; so do a few hundred epochs of a
-    # hundred samples, or one pass over 600,000. A model may set its own.
+    # minibatches of 100, makes 6,000; so do 60 epochs of 1,000 samples, or
+    # one pass over 600,000. A model may set its own.
     _AUTO_UPDATES = 6000
-    # ... but at most this many epochs (None: no limit). On fewer than 600
-    # samples (minibatches of 10) 6,000 updates are hundreds of epochs that
-    # cost time and overfit: 100 gave as good or better features and class
-    # models, several times faster (class-conditional on digits 0.98
-    # against 0.97-0.98, on 1,000 MNIST images 0.90 against 0.89-0.90;
-    # RBM features of 300 images; the DBM's joint training;
-    # benchmarks/RESULTS.md).
+    # ... but at most this many epochs (None: no limit). Below 600 samples
+    # (minibatches of 10) 6,000 updates would be hundreds of epochs over the
+    # same images: 100 epochs learned as well or better, several times
+    # faster (class models of the digits and of 1,000 MNIST images, RBM
+    # features of 300 images, the DBM's joint training; benchmarks/RESULTS.md).
     _AUTO_MAX_EPOCHS = 100
 
     _parameter_constraints: dict = {
