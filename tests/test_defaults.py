@@ -87,7 +87,10 @@ def test_auto_n_iter_is_at_most_100_epochs(n_samples, epochs):
     model = BernoulliPoE()
     model.batch_size_ = auto_batch_size(n_samples)
     assert model._n_epochs(n_samples) == epochs
-    assert BinomialPoE()._AUTO_MAX_EPOCHS == 100
+
+
+def test_the_epoch_limit_is_the_bernoulli_family_s():
+    assert BinomialPoE()._AUTO_MAX_EPOCHS == DeepBoltzmannMachine()._AUTO_MAX_EPOCHS == 100
     assert UnigaussPoE()._AUTO_MAX_EPOCHS is None  # its own 12,000 updates in full
 
 
