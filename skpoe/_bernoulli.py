@@ -52,9 +52,10 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         (at least one epoch, at most 100), as the papers' 10 epochs of
         MNIST do: 10 epochs of 60,000 samples, about 60 of 1,000, one of
         600,000 or more; below 600 samples, 100 epochs (more bought nothing
-        in the measurements). Learning depends on the number of updates more than on the
-        number of epochs, so this learns well at any size; see the user
-        guide's practical page. The epochs trained are ``n_iter_``.
+        in the measurements). Learning depends on the number of updates
+        more than on the number of epochs, so this learns well at any size;
+        see the user guide's practical page. The epochs trained are
+        ``n_iter_``.
     cd_steps : int, default=1
         Number k of alternating Gibbs steps in CD-k.
     persistent : bool, default=False

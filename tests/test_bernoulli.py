@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skpoe import BernoulliPoE, TrainingDivergedError
+from skpoe import BernoulliPoE, TrainingDivergedError, _kernels
 
 ALL_V = np.array(list(itertools.product([0.0, 1.0], repeat=8)))  # (256, 8)
 ALL_H = np.array(list(itertools.product([0.0, 1.0], repeat=4)))  # (16, 4)
@@ -603,8 +603,6 @@ def test_pcd_step_against_formula():
     statistics and moves the chains to hidden states drawn from it. The
     learning curve's error is the one-step reconstruction of a tenth of the
     rows, scaled up."""
-    from skpoe import _kernels
-
     rng = np.random.RandomState(3)
     X = rng.randint(2, size=(20, 8)).astype(float)
     model = BernoulliPoE(n_components=4, batch_size=20, n_iter=1, persistent=True,
