@@ -325,6 +325,44 @@ def test_top_level_cd_is_the_top_rbms_own_cd_step(digits, monkeypatch):
     assert clf.top_.n_updates_ == 8 + 16
 
 
+def test_top_level_cd_learns_from_penultimate_probabilities(digits, monkeypatch):
+    """Up-down's top RBM learns from the wake phase's penultimate
+    probabilities given the binary states below (what it was trained on
+    greedily and classifies), while the generative weights learn from
+    binary wake states, as in the paper's appendix."""
+    X, y = digits
+    seen = {"top": 0, "wake": 0}
+    up_pass = DeepBeliefNetClassifier._up_pass
+    top_level_cd = DeepBeliefNetClassifier._top_level_cd
+    wake_update = DeepBeliefNetClassifier._wake_phase_update
+
+    def spy_up(self, X, *, rng=None, depth=None):
+        states = up_pass(self, X, rng=rng, depth=depth)
+        if rng is not None:
+            self._spied_below = states[-1].copy()
+        return states
+
+    def spy_top(self, pen, labels, rng):
+        below = self._spied_below
+        assert np.all((below == 0) | (below == 1))  # binary states below
+        np.testing.assert_array_equal(pen, self.layers_[-1]._hidden_probabilities(below))
+        assert np.any((pen > 0.05) & (pen < 0.95))  # probabilities, not states
+        seen["top"] += 1
+        return top_level_cd(self, pen, labels, rng)
+
+    def spy_wake(self, wake, r, scratch):
+        assert all(np.all((w == 0) | (w == 1)) for w in wake[1:])
+        seen["wake"] += 1
+        return wake_update(self, wake, r, scratch)
+
+    monkeypatch.setattr(DeepBeliefNetClassifier, "_up_pass", spy_up)
+    monkeypatch.setattr(DeepBeliefNetClassifier, "_top_level_cd", spy_top)
+    monkeypatch.setattr(DeepBeliefNetClassifier, "_wake_phase_update", spy_wake)
+    DeepBeliefNetClassifier((16, 8, 12), layer=BernoulliPoE(n_iter=2), fine_tune_epochs=2,
+                            batch_size=100, random_state=0).fit(X[:300], y[:300])
+    assert seen == {"top": 6, "wake": 6}
+
+
 def test_warm_start_fine_tunes_in_pieces_as_one_call(digits):
     X, y = digits
     params = dict(layer=BernoulliPoE(n_iter=3), fine_tune_gibbs_steps=(2,), random_state=0)
