@@ -64,7 +64,7 @@ def classifiers(data):
             DeepBeliefNet(random_state=0), LogisticRegression()),
         "PretrainedMLPClassifier()": PretrainedMLPClassifier(random_state=0),
     })
-    if data == "digits":  # 6,000 joint updates with mean field: minutes at any size
+    if data == "digits":  # MNIST's inputs get the papers' (500, 1000): minutes at any size
         models["DeepBoltzmannMachine() + LR"] = make_pipeline(
             DeepBoltzmannMachine(random_state=0), LogisticRegression())
     return models

@@ -135,6 +135,26 @@ def test_dbm_joint_training_is_at_most_100_epochs_of_about_6000_updates(digits):
     assert explicit.n_iter_ == 120
 
 
+@pytest.mark.parametrize("n_features, sizes", [
+    (1, (2, 4)), (64, (128, 256)), (249, (498, 996)), (250, (500, 1000)), (784, (500, 1000)),
+])
+def test_dbm_auto_sizes_follow_the_inputs(n_features, sizes):
+    from skpoe._dbm import _auto_hidden_layer_sizes
+    assert _auto_hidden_layer_sizes(n_features) == sizes
+
+
+def test_dbm_auto_sizes_are_resolved_in_fit_and_explicit_ones_kept(digits):
+    X, _ = digits
+    quick = dict(layer=BernoulliPoE(n_iter=1), n_iter=1, random_state=0)
+    dbm = DeepBoltzmannMachine(**quick).fit(X[:100, :10])  # 10 inputs
+    assert dbm.hidden_layer_sizes == "auto"
+    assert dbm.hidden_layer_sizes_ == (20, 40)
+    assert [W.shape for W in dbm.components_] == [(20, 10), (40, 20)]
+    assert dbm.transform(X[:3, :10]).shape == (3, 60)
+    explicit = DeepBoltzmannMachine((7, 3), **quick).fit(X[:100, :10])
+    assert explicit.hidden_layer_sizes_ == (7, 3)
+
+
 def test_partial_fit_resolves_the_batch_for_each_call(digits):
     X, _ = digits
     model = BernoulliPoE(8, random_state=0)
