@@ -30,7 +30,7 @@ from ._partition import (
     base_rate_biases,
     exact_log_partition,
 )
-from ._stack import check_hidden_layer_sizes
+from ._stack import auto_hidden_layer_sizes, check_hidden_layer_sizes
 from ._validation import (
     TrainingDivergedError,
     derive_seed,
@@ -182,19 +182,6 @@ def _gibbs(even, states, weights, biases, scratch, n_steps, rng):
             above = states[k + 1] if k < n_layers else None
             out = _input_(k, below, above, weights, states[k], scratch[k] if k > 0 else None)
             _kernels.sigmoid_sample_(out, biases[k], random_key(rng), even[k])
-
-
-def _auto_hidden_layer_sizes(n_features):
-    """``hidden_layer_sizes="auto"``: the papers' (500, 1000) for MNIST-sized
-    inputs, (2, 4) units per input below 250 inputs.
-
-    On the 8x8 digits (64 inputs) the papers' machine is 8 and 16 times
-    overcomplete and took 39 s for features no better for a linear
-    classifier than those of (128, 256), trained in 9 s (0.963 both, seed
-    0; benchmarks/RESULTS.md); on MNIST (784 inputs) the smaller machine
-    cost 1.4 points, so from 250 inputs up the papers' sizes stay.
-    """
-    return (min(500, 2 * n_features), min(1000, 4 * n_features))
 
 
 class DeepBoltzmannMachine(TransformerMixin, BasePoE):
@@ -498,7 +485,7 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
     def _hidden_layer_sizes(self, n_features):
         """``hidden_layer_sizes``, with "auto" resolved for ``n_features`` inputs."""
         if isinstance(self.hidden_layer_sizes, str):  # "auto"
-            return _auto_hidden_layer_sizes(n_features)
+            return auto_hidden_layer_sizes(n_features, (1, 2))
         return check_hidden_layer_sizes(self.hidden_layer_sizes)
 
     def _init_state(self, X, rng):

@@ -21,6 +21,7 @@ from skpoe import (
     UnigaussPoE,
 )
 from skpoe._base import auto_batch_size, auto_n_iter
+from skpoe._stack import auto_hidden_layer_sizes
 
 
 @pytest.fixture(scope="module")
@@ -135,24 +136,31 @@ def test_dbm_joint_training_is_at_most_100_epochs_of_about_6000_updates(digits):
     assert explicit.n_iter_ == 120
 
 
-@pytest.mark.parametrize("n_features, sizes", [
-    (1, (2, 4)), (64, (128, 256)), (249, (498, 996)), (250, (500, 1000)), (784, (500, 1000)),
+@pytest.mark.parametrize("n_features, dbn, dbm", [
+    (1, (2, 2), (2, 4)), (64, (128, 128), (128, 256)), (249, (498, 498), (498, 996)),
+    (250, (500, 500), (500, 1000)), (784, (500, 500), (500, 1000)),
 ])
-def test_dbm_auto_sizes_follow_the_inputs(n_features, sizes):
-    from skpoe._dbm import _auto_hidden_layer_sizes
-    assert _auto_hidden_layer_sizes(n_features) == sizes
+def test_auto_sizes_follow_the_inputs(n_features, dbn, dbm):
+    assert auto_hidden_layer_sizes(n_features, (1, 1)) == dbn
+    assert auto_hidden_layer_sizes(n_features, (1, 2)) == dbm
 
 
-def test_dbm_auto_sizes_are_resolved_in_fit_and_explicit_ones_kept(digits):
+def test_auto_sizes_are_resolved_in_fit_and_explicit_ones_kept(digits):
     X, _ = digits
-    quick = dict(layer=BernoulliPoE(n_iter=1), n_iter=1, random_state=0)
-    dbm = DeepBoltzmannMachine(**quick).fit(X[:100, :10])  # 10 inputs
+    X = X[:100, :10]  # 10 inputs
+    layer = BernoulliPoE(n_iter=1)
+    dbm = DeepBoltzmannMachine(layer=layer, n_iter=1, random_state=0).fit(X)
     assert dbm.hidden_layer_sizes == "auto"
     assert dbm.hidden_layer_sizes_ == (20, 40)
     assert [W.shape for W in dbm.components_] == [(20, 10), (40, 20)]
-    assert dbm.transform(X[:3, :10]).shape == (3, 60)
-    explicit = DeepBoltzmannMachine((7, 3), **quick).fit(X[:100, :10])
+    assert dbm.transform(X[:3]).shape == (3, 60)
+    dbn = DeepBeliefNet(layer=layer, random_state=0).fit(X)
+    assert dbn.hidden_layer_sizes == "auto"
+    assert dbn.hidden_layer_sizes_ == (20, 20)
+    assert [lay.components_.shape for lay in dbn.layers_] == [(20, 10), (20, 20)]
+    explicit = DeepBoltzmannMachine((7, 3), layer=layer, n_iter=1, random_state=0).fit(X)
     assert explicit.hidden_layer_sizes_ == (7, 3)
+    assert DeepBeliefNet((7, 3), layer=layer).fit(X).hidden_layer_sizes_ == (7, 3)
 
 
 def test_partial_fit_resolves_the_batch_for_each_call(digits):
