@@ -30,7 +30,7 @@ from ._partition import (
     base_rate_biases,
     exact_log_partition,
 )
-from ._stack import auto_hidden_layer_sizes, check_hidden_layer_sizes
+from ._stack import SIZES_OR_AUTO, resolve_hidden_layer_sizes
 from ._validation import (
     TrainingDivergedError,
     derive_seed,
@@ -347,7 +347,7 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
 
     _parameter_constraints: dict = {
         **{k: v for k, v in BasePoE._parameter_constraints.items() if k != "n_components"},
-        "hidden_layer_sizes": ["array-like", Integral, StrOptions({"auto"})],
+        "hidden_layer_sizes": SIZES_OR_AUTO,
         "layer": [BernoulliPoE, None],
         "n_iter": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "learning_rate_decay": [Interval(Real, 0, None, closed="left")],
@@ -482,14 +482,8 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
             rbms.append(rbm)
         return rbms
 
-    def _hidden_layer_sizes(self, n_features):
-        """``hidden_layer_sizes``, with "auto" resolved for ``n_features`` inputs."""
-        if isinstance(self.hidden_layer_sizes, str):  # "auto"
-            return auto_hidden_layer_sizes(n_features, (1, 2))
-        return check_hidden_layer_sizes(self.hidden_layer_sizes)
-
     def _init_state(self, X, rng):
-        sizes = self._hidden_layer_sizes(X.shape[1])
+        sizes = resolve_hidden_layer_sizes(self.hidden_layer_sizes, X.shape[1], (1, 2))
         weights, biases = _compose(self._pretrain(X, sizes, rng))
         dtype = X.dtype
         self._n_layers = len(sizes)

@@ -4,15 +4,12 @@ The stack itself (greedy training, the up-pass) is ``_stack.BaseStack``,
 shared with ``DeepBeliefNetClassifier``.
 """
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._math import bernoulli_log_prob, down_pass, sample_bernoulli, to_dense
-from ._stack import BaseStack, auto_hidden_layer_sizes, check_hidden_layer_sizes
+from ._stack import SIZES_OR_AUTO, BaseStack, resolve_hidden_layer_sizes
 from ._validation import derive_seed, make_generator, no_half_fitted_model
 
 
@@ -77,7 +74,7 @@ class DeepBeliefNet(BaseStack):
 
     _parameter_constraints: dict = {
         **BaseStack._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Integral, StrOptions({"auto"})],
+        "hidden_layer_sizes": SIZES_OR_AUTO,
     }
 
     def __init__(self, hidden_layer_sizes="auto", *, layer=None, random_state=None,
@@ -103,9 +100,7 @@ class DeepBeliefNet(BaseStack):
         self : object
         """
         X = self._validate(X, reset=True)
-        sizes = (auto_hidden_layer_sizes(X.shape[1], (1, 1))
-                 if isinstance(self.hidden_layer_sizes, str)  # "auto"
-                 else check_hidden_layer_sizes(self.hidden_layer_sizes))
+        sizes = resolve_hidden_layer_sizes(self.hidden_layer_sizes, X.shape[1], (1, 1))
         self._fit_layers(X, sizes, derive_seed(self.random_state, size=len(sizes)))
         return self
 

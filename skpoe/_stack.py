@@ -15,6 +15,7 @@ from sklearn.base import (
     TransformerMixin,
     clone,
 )
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._bernoulli import BernoulliPoE
@@ -51,7 +52,20 @@ def auto_hidden_layer_sizes(n_features, shape):
     inputs smaller nets cost 1.4 to 2.3 points (benchmarks/RESULTS.md).
     """
     first = min(500, 2 * n_features)
-    return tuple(int(k * first) for k in shape)
+    return tuple(k * first for k in shape)
+
+
+# The constraint of a hidden_layer_sizes that may be "auto".
+SIZES_OR_AUTO = ["array-like", Integral, StrOptions({"auto"})]
+
+
+def resolve_hidden_layer_sizes(hidden_layer_sizes, n_features, shape):
+    """``hidden_layer_sizes`` as a tuple: "auto" (the only string
+    ``SIZES_OR_AUTO`` lets through) by :func:`auto_hidden_layer_sizes` for
+    ``n_features`` inputs, anything else checked."""
+    if isinstance(hidden_layer_sizes, str):
+        return auto_hidden_layer_sizes(n_features, shape)
+    return check_hidden_layer_sizes(hidden_layer_sizes)
 
 
 class BaseStack(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
