@@ -16,7 +16,8 @@ This script runs that schedule for at most ``--minutes`` of wall time
 ``warm_start=True``, which gives exactly the model of one long call. The
 Gibbs iterations follow the schedule of ``--epochs`` epochs (by default 3
 for the first third, 6, then 10; ``--gibbs-steps 10`` uses 10 throughout),
-however far the time budget gets.
+however far the time budget gets; ``--learning-rate`` can be such a schedule
+too (``0.001,0.0003``: the rate falls halfway).
 
 ``--retrain-epochs N`` then takes the network best on the validation set and
 goes on with up-down on all 60,000 training images for N epochs (the
@@ -52,13 +53,15 @@ def main():
     parser.add_argument("--retrain-epochs", type=int, default=0,
                         help="up-down epochs on all 60,000 images from the best network")
     parser.add_argument("--every", type=int, default=10, help="epochs between evaluations")
-    parser.add_argument("--learning-rate", type=float, default=0.01,
-                        help="fine_tune_learning_rate")
+    parser.add_argument("--learning-rate", default="0.01",
+                        help="fine_tune_learning_rate; comma-separated, a schedule like "
+                        "--gibbs-steps' (the retraining uses the last)")
     parser.add_argument("--train", type=int, default=44_000)
     parser.add_argument("--validation", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     schedule = [int(k) for k in args.gibbs_steps.split(",")]
+    rates = [float(r) for r in args.learning_rate.split(",")]
 
     X, y = load_mnist("train")
     X_test, y_test = load_mnist("test")
@@ -72,41 +75,43 @@ def main():
     clf = DeepBeliefNetClassifier(
         (500, 500, 2000),
         layer=BernoulliPoE(batch_size=100, n_iter=args.greedy_epochs),
-        fine_tune_epochs=0, fine_tune_learning_rate=args.learning_rate, batch_size=100,
+        fine_tune_epochs=0, fine_tune_learning_rate=rates[0], batch_size=100,
         warm_start=True, random_state=args.seed,
     ).fit(X_train, y_train)
     greedy = time.perf_counter() - start
     print(f"MNIST: {len(X_train)} training, {len(X_val)} validation, {len(X_test)} test "
-          f"images; greedy {args.greedy_epochs} epochs per layer, up-down at rate "
-          f"{args.learning_rate}, Gibbs steps {schedule} over {args.epochs} epochs; budget "
+          f"images; greedy {args.greedy_epochs} epochs per layer, up-down over "
+          f"{args.epochs} epochs at rates {rates} with Gibbs steps {schedule}; budget "
           f"{args.minutes:g} minutes\n")
-    print(f"{'up-down epochs':>14s} {'Gibbs steps':>11s} {'validation':>10s} {'test':>7s} "
-          f"{'minutes':>8s} {'s/epoch':>8s}")
+    print(f"{'up-down epochs':>14s} {'Gibbs steps':>11s} {'rate':>7s} {'validation':>10s} "
+          f"{'test':>7s} {'minutes':>8s} {'s/epoch':>8s}")
 
     best = {"validation": np.inf}  # the network best on the validation set
 
-    def report(epochs, k, seconds_per_epoch):
+    def report(epochs, k, rate, seconds_per_epoch):
         val_error = error(clf, X_val, y_val) if len(X_val) else np.nan
         val = f"{val_error:9.2f}%" if len(X_val) else f"{'-':>10s}"
         test_error = error(clf, X_test, y_test)
-        print(f"{epochs:14d} {k:>11} {val} {test_error:6.2f}% "
+        print(f"{epochs:14d} {k:>11} {rate:>7} {val} {test_error:6.2f}% "
               f"{(time.perf_counter() - start) / 60:8.1f} {seconds_per_epoch:8.1f}",
               flush=True)
         if val_error < best["validation"]:
             best.update(validation=val_error, test=test_error, epochs=epochs,
                         clf=copy.deepcopy(clf) if args.retrain_epochs else None)
 
-    report(0, "-", 0.0)
+    report(0, "-", "-", 0.0)
     print(f"(greedy training: {greedy:.0f} s)")
     done = 0
     while done < args.epochs:
         k = schedule[min(len(schedule) * done // args.epochs, len(schedule) - 1)]
+        rate = rates[min(len(rates) * done // args.epochs, len(rates) - 1)]
         piece = min(args.every, args.epochs - done)
         epoch_start = time.perf_counter()
-        clf.set_params(fine_tune_epochs=piece, fine_tune_gibbs_steps=(k,)).fit(X_train, y_train)
+        clf.set_params(fine_tune_epochs=piece, fine_tune_gibbs_steps=(k,),
+                       fine_tune_learning_rate=rate).fit(X_train, y_train)
         done += piece
         per_epoch = (time.perf_counter() - epoch_start) / piece
-        report(done, k, per_epoch)
+        report(done, k, f"{rate:g}", per_epoch)
         if time.perf_counter() - start + piece * per_epoch > budget:
             print(f"(stopped: the next {piece} epochs would pass the {args.minutes:g}-minute "
                   "budget)")
@@ -122,8 +127,8 @@ def main():
         while done < args.retrain_epochs:
             piece = min(args.every, args.retrain_epochs - done)
             epoch_start = time.perf_counter()
-            clf.set_params(fine_tune_epochs=piece,
-                           fine_tune_gibbs_steps=(schedule[-1],)).fit(X, y)
+            clf.set_params(fine_tune_epochs=piece, fine_tune_gibbs_steps=(schedule[-1],),
+                           fine_tune_learning_rate=rates[-1]).fit(X, y)
             done += piece
             print(f"{done:14d} {error(clf, X_test, y_test):6.2f}% "
                   f"{(time.perf_counter() - retrain_start) / 60:8.1f} "

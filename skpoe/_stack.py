@@ -38,11 +38,11 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
     return sizes
 
 
-def auto_hidden_layer_sizes(n_features, shape):
-    """``hidden_layer_sizes="auto"`` of the stacks: the papers' MNIST shapes
-    for inputs of 250 features or more, scaled down below.
+def auto_hidden_layer_sizes(n_features, shape, widest=500):
+    """``hidden_layer_sizes="auto"``: the papers' MNIST shapes for inputs of
+    ``widest / 2`` features or more, scaled down below.
 
-    The first hidden layer gets ``min(500, 2 * n_features)`` units (the
+    The first hidden layer gets ``min(widest, 2 * n_features)`` units (the
     papers' 500 for MNIST's 784 pixels), and layer k ``shape[k]`` times as
     many: ``shape=(1, 1)`` gives the deep belief net's (500, 500),
     ``(1, 2)`` the deep Boltzmann machine's (500, 1000). On the 8x8 digits
@@ -50,8 +50,9 @@ def auto_hidden_layer_sizes(n_features, shape):
     and (128, 256) learn features within 0.1 point of theirs for a linear
     classifier in a sixth and a quarter of the time; on MNIST-sized
     inputs smaller nets cost 1.4 to 2.3 points (benchmarks/RESULTS.md).
+    The pretrained MLPs pass ``widest=256``, their default net's width.
     """
-    first = min(500, 2 * n_features)
+    first = min(widest, 2 * n_features)
     return tuple(k * first for k in shape)
 
 
@@ -59,12 +60,12 @@ def auto_hidden_layer_sizes(n_features, shape):
 SIZES_OR_AUTO = ["array-like", Integral, StrOptions({"auto"})]
 
 
-def resolve_hidden_layer_sizes(hidden_layer_sizes, n_features, shape):
+def resolve_hidden_layer_sizes(hidden_layer_sizes, n_features, shape, widest=500):
     """``hidden_layer_sizes`` as a tuple: "auto" (the only string
     ``SIZES_OR_AUTO`` lets through) by :func:`auto_hidden_layer_sizes` for
     ``n_features`` inputs, anything else checked."""
     if isinstance(hidden_layer_sizes, str):
-        return auto_hidden_layer_sizes(n_features, shape)
+        return auto_hidden_layer_sizes(n_features, shape, widest)
     return check_hidden_layer_sizes(hidden_layer_sizes)
 
 

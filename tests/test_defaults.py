@@ -18,6 +18,8 @@ from skpoe import (
     DeepBeliefNet,
     DeepBeliefNetClassifier,
     DeepBoltzmannMachine,
+    PretrainedMLPClassifier,
+    PretrainedMLPRegressor,
     UnigaussPoE,
 )
 from skpoe._base import auto_batch_size, auto_n_iter
@@ -145,6 +147,13 @@ def test_auto_sizes_follow_the_inputs(n_features, dbn, dbm):
     assert auto_hidden_layer_sizes(n_features, (1, 2)) == dbm
 
 
+@pytest.mark.parametrize("n_features, sizes", [
+    (1, (2, 2)), (64, (128, 128)), (127, (254, 254)), (128, (256, 256)), (784, (256, 256)),
+])
+def test_auto_sizes_of_the_pretrained_mlps_stop_at_their_width(n_features, sizes):
+    assert auto_hidden_layer_sizes(n_features, (1, 1), widest=256) == sizes
+
+
 def test_auto_sizes_are_resolved_in_fit_and_explicit_ones_kept(digits):
     X, _ = digits
     X = X[:100, :10]  # 10 inputs
@@ -161,6 +170,23 @@ def test_auto_sizes_are_resolved_in_fit_and_explicit_ones_kept(digits):
     explicit = DeepBoltzmannMachine((7, 3), layer=layer, n_iter=1, random_state=0).fit(X)
     assert explicit.hidden_layer_sizes_ == (7, 3)
     assert DeepBeliefNet((7, 3), layer=layer).fit(X).hidden_layer_sizes_ == (7, 3)
+
+
+@pytest.mark.parametrize("cls", [PretrainedMLPClassifier, PretrainedMLPRegressor])
+def test_pretrained_mlps_resolve_auto_sizes_in_fit_and_keep_explicit_ones(cls, digits):
+    X, y = digits
+    X, y = X[:100, :10], y[:100]  # 10 inputs
+    layer = BernoulliPoE(n_iter=1)
+    model = cls(layer=layer, max_iter=1, random_state=0).fit(X, y)
+    assert model.hidden_layer_sizes == "auto"
+    assert model.hidden_layer_sizes_ == (20, 20)
+    assert [lay.components_.shape for lay in model.dbn_.layers_] == [(20, 10), (20, 20)]
+    assert [W.shape[1] for W in model.mlp_.coefs_[:-1]] == [20, 20]
+    assert model.transform(X[:3]).shape == (3, 20)
+    dbm = cls(layer=layer, pretraining="dbm", max_iter=1, random_state=0).fit(X, y)
+    assert [W.shape for W in dbm.dbm_.components_] == [(20, 10), (20, 20)]  # not the DBM's shape
+    explicit = cls((7, 3), layer=layer, max_iter=1, random_state=0).fit(X, y)
+    assert explicit.hidden_layer_sizes_ == (7, 3)
 
 
 def test_partial_fit_resolves_the_batch_for_each_call(digits):
