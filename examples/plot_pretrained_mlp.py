@@ -53,7 +53,7 @@ for n in sizes:
     labeled = order[:n]
     y_partial = np.full_like(y_train, -1)
     y_partial[labeled] = y_train[labeled]
-    clf = PretrainedMLPClassifier((128, 128), random_state=0).fit(X_train, y_partial)
+    clf = PretrainedMLPClassifier(random_state=0).fit(X_train, y_partial)  # (128, 128) here
     others = [clone(clf.mlp_), MLPClassifier(random_state=0),
               LogisticRegression(max_iter=1000)]
     for model in others:
