@@ -24,6 +24,7 @@ from ._validation import (
     derive_seed,
     finite_range,
     forget_fitted,
+    in_unit_interval,
     no_half_fitted_model,
     rolled_back_on_divergence,
     validate_input,
@@ -125,8 +126,9 @@ class BasePoE(BaseEstimator, metaclass=ABCMeta):
         )
         if sp.issparse(X) and not X.has_sorted_indices:
             X = X.sorted_indices()  # a sorted copy: the caller's matrix stays as it is
-        lo, hi = finite_range(type(self).__name__, X)
-        self._check_domain(lo, hi, X.dtype)
+        if not in_unit_interval(X):  # (every model here takes values in [0, 1])
+            lo, hi = finite_range(type(self).__name__, X)
+            self._check_domain(lo, hi, X.dtype)
         return X
 
     # --------------------------------------------------------------- training

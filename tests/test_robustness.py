@@ -29,6 +29,7 @@ from small_estimators import (
 )
 
 from skpoe import BernoulliPoE, TrainingDivergedError
+from skpoe._validation import in_unit_interval
 
 NAMES = list(ESTIMATORS)
 
@@ -345,3 +346,42 @@ def test_the_callers_sparse_matrix_is_left_as_it_is(name, digits):
     assert not unsorted.has_sorted_indices
     expected = clone(ESTIMATORS[name]).fit(ordered, y)
     assert_same_outputs(outputs(est, ordered), outputs(expected, ordered))
+
+
+# ------------------------------------------------- the fast range check
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_one_pass_range_check_agrees_with_min_and_max(dtype):
+    """``in_unit_interval`` reads the values' bits as unsigned integers: it
+    says yes exactly when the values are finite and in [0, 1], on both
+    sides of each edge, except for -0.0, which it leaves to the exact
+    check (which accepts it)."""
+    tiny, big = np.finfo(dtype).smallest_subnormal, np.finfo(dtype).max
+    edges = [0.0, -0.0, 1.0, 0.5, tiny, -tiny, np.nextafter(dtype(1), dtype(2)),
+             np.nextafter(dtype(1), dtype(0)), 2.0, -1.0, big, -big, np.inf, -np.inf,
+             np.nan, np.copysign(np.nan, -1.0)]
+    for value in edges:
+        X = np.full((3, 5), 0.25, dtype=dtype)
+        X[1, 2] = value
+        exact = bool(np.isfinite(X).all() and X.min() >= 0 and X.max() <= 1)
+        for layout in (X, np.asfortranarray(X), X[:, ::2], sp.csr_matrix(X)):
+            # (X[:, ::2] keeps column 2: a strided view, ravelled into a copy;
+            # CSR does not store a -0.0, a zero)
+            minus_zero = np.signbit(dtype(value)) and not sp.issparse(layout)
+            expected = exact and not minus_zero
+            assert in_unit_interval(layout) == expected, (value, type(layout))
+    assert in_unit_interval(np.zeros((2, 3), dtype))
+    assert not in_unit_interval(np.zeros((0, 3), dtype))  # no values: the exact check
+    assert not in_unit_interval(np.zeros((2, 3), np.float16))  # other dtypes: the exact check
+
+
+def test_values_just_outside_the_unit_interval_are_refused_and_minus_zero_is_not(digits):
+    X = digits[0].astype(np.float32)
+    X_bad = X.copy()
+    X_bad[3, 4] = np.nextafter(np.float32(1), np.float32(2))
+    with pytest.raises(ValueError, match=r"\[0, 1\].*max=1"):
+        BernoulliPoE(n_iter=1, random_state=0).fit(X_bad)
+    X_zero = X.copy()
+    X_zero[X_zero == 0] = -0.0
+    est = BernoulliPoE(n_iter=1, random_state=0).fit(X_zero)
+    expected = BernoulliPoE(n_iter=1, random_state=0).fit(X)
+    np.testing.assert_array_equal(est.transform(X_zero), expected.transform(X))
