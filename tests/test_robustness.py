@@ -370,6 +370,10 @@ def test_the_one_pass_range_check_agrees_with_min_and_max(dtype):
             expected = exact and not minus_zero
             assert in_unit_interval(layout) == expected, (value, type(layout))
     assert in_unit_interval(np.zeros((2, 3), dtype))
+    for where in (0, 4095, 4096, -1):  # in the first 4,096 values, which are read first, and after
+        X = np.full((100, 50), 0.5, dtype=dtype)
+        X.flat[where] = 1.5
+        assert not in_unit_interval(X)
     assert not in_unit_interval(np.zeros((0, 3), dtype))  # no values: the exact check
     assert not in_unit_interval(np.zeros((2, 3), np.float16))  # other dtypes: the exact check
 
