@@ -117,6 +117,12 @@ def _first_non_number(X):
     return "", X.dtype, "not convertible to float"  # pragma: no cover
 
 
+def _stored_values(X):
+    """X's stored values as one 1-D array (a view when X is contiguous):
+    a CSR matrix's ``data``, a dense array ravelled in memory order."""
+    return X.data if sp.issparse(X) else X.ravel(order="K")
+
+
 # Bits of 1.0 in each float type. Read as unsigned integers, the bits of
 # +0.0 <= a <= b order as a and b do, and those of every negative value, NaN
 # and inf are larger than 1.0's.
@@ -136,7 +142,7 @@ def in_unit_interval(X):
     means "look closer" with :func:`finite_range`: out of range, NaN or inf,
     another dtype, no values, or a -0.0.
     """
-    values = X.data if sp.issparse(X) else X.ravel(order="K")
+    values = _stored_values(X)
     if values.dtype not in _UNIT_BITS or values.size == 0:
         return False
     uint, one = _UNIT_BITS[values.dtype]
@@ -152,7 +158,7 @@ def finite_range(name, X):
     Raises a ValueError saying how many NaN and inf values there are, and
     how to remove them, if there are any.
     """
-    values = X.data if sp.issparse(X) else X.ravel(order="K")
+    values = _stored_values(X)
     if values.size == 0:
         lo, hi, n_nan, n_inf = np.inf, -np.inf, 0, 0
     else:  # NumPy's SIMD min and max: four times faster than one scalar pass
