@@ -254,11 +254,25 @@ def sigmoid_sample_(A, bias, key, S):
 
 @njit(**_VECTOR)
 def bernoulli_sample(P, key, out):
-    """``out[i, j] = 1.0 if uniform(key, i * m + j) < P[i, j] else 0.0``; ``out`` may be ``P``."""
+    """``out[i, j] = 1.0 if uniform(key, i * m + j) < P[i, j] else 0.0``; ``out``
+    must not overlap P (it may, but then the loop runs unvectorized, 2.5 times
+    slower: use :func:`bernoulli_sample_`)."""
     n, m = P.shape
     for i in range(n):
         for j in range(m):
             out[i, j] = 1.0 if uniform(key, np.uint64(i * m + j)) < P[i, j] else 0.0
+
+
+@njit(**_VECTOR)
+def bernoulli_sample_(P, key):
+    """In place, the states :func:`bernoulli_sample` draws: ``P[i, j] = 1.0
+    if uniform(key, i * m + j) < P[i, j] else 0.0``. One array, so LLVM
+    vectorizes the loop without the overlap check that an ``out`` aliasing P
+    fails (26 instead of 77 us on 100 x 784 float32)."""
+    n, m = P.shape
+    for i in range(n):
+        for j in range(m):
+            P[i, j] = 1.0 if uniform(key, np.uint64(i * m + j)) < P[i, j] else 0.0
 
 
 @njit(cache=True)

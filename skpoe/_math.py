@@ -38,6 +38,9 @@ def sample_bernoulli(P, rng, *, out=None):
     (a NumPy ``Generator``), made inside the kernel; ``out`` may be P itself.
     """
     P = np.ascontiguousarray(P)
+    if out is P:
+        _kernels.bernoulli_sample_(P, random_key(rng))
+        return P
     if out is None:
         out = np.empty_like(P)
     _kernels.bernoulli_sample(P, random_key(rng), out)

@@ -595,17 +595,18 @@ def test_persistent_chains_take_cd_steps_gibbs_steps_and_grow_with_batch_size(cd
     assert np.abs(other - expected).max() > 0.1  # k = 1 and k = 3 are told apart
 
 
-def test_pcd_step_against_formula():
+@pytest.mark.parametrize("n, n_measured", [(20, 1), (250, 3)])
+def test_pcd_step_against_formula(n, n_measured):
     """One PCD-1 update, momentum and weight decay off, against NumPy and the
     kernels' random streams (one key per sampling pass, drawn in order): the
     negative phase starts at the chains' hidden states, draws binary
     visible states from sigmoid(b + h W), takes P(h | those) as its
     statistics and moves the chains to hidden states drawn from it. The
-    learning curve's error is the one-step reconstruction of a tenth of the
-    rows, scaled up."""
+    learning curve's error is the one-step reconstruction of one row in a
+    hundred (at least one), scaled up."""
     rng = np.random.RandomState(3)
-    X = rng.randint(2, size=(20, 8)).astype(float)
-    model = BernoulliPoE(n_components=4, batch_size=20, n_iter=1, persistent=True,
+    X = rng.randint(2, size=(n, 8)).astype(float)
+    model = BernoulliPoE(n_components=4, batch_size=n, n_iter=1, persistent=True,
                          learning_rate=0.3, weight_decay=0.0, random_state=0).fit(X)
     model.components_[...] = 1.5 * rng.standard_normal((4, 8))  # in place: the model's layout
     model.intercept_hidden_[...] = rng.standard_normal(4)
@@ -623,19 +624,20 @@ def test_pcd_step_against_formula():
         return out
 
     H0 = expit(X @ W.T + c)
-    S = drawn(H0[:2], keys[0])  # 2 = a tenth of 20 rows
+    S = drawn(H0[:n_measured], keys[0])
     V1 = drawn(expit(chain @ W + b), keys[1])
-    np.testing.assert_array_equal(model._negative_visible(20), V1)
+    np.testing.assert_array_equal(model._negative_visible(n), V1)
     H1 = expit(V1 @ W.T + c)
     np.testing.assert_array_equal(model._chain, drawn(H1, keys[2]))
-    step = 0.3 / 20
+    step = 0.3 / n
     np.testing.assert_allclose(model.components_, W + step * (H0.T @ X - H1.T @ V1),
                                rtol=1e-12)
     np.testing.assert_allclose(model.intercept_visible_, b + step * (X - V1).sum(0),
                                rtol=1e-12)
     np.testing.assert_allclose(model.intercept_hidden_, c + step * (H0 - H1).sum(0),
                                rtol=1e-12)
-    assert error == pytest.approx(10 * np.sum((X[:2] - expit(S @ W + b)) ** 2), rel=1e-12)
+    assert error == pytest.approx(n / n_measured * np.sum((X[:n_measured] - expit(S @ W + b)) ** 2),
+                                  rel=1e-12)
 
 
 def test_shuffle_false_keeps_the_order_of_the_rows(digits, monkeypatch):

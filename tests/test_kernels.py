@@ -148,13 +148,37 @@ def test_bernoulli_sample_matches_numpy(dtype):
     _kernels.bernoulli_sample(P, key, out)
     np.testing.assert_array_equal(out, expected)
     assert 0 < expected.sum() < expected.size  # both outcomes occur
-    _kernels.bernoulli_sample(P, key, P)  # ``out`` may be ``P``
-    np.testing.assert_array_equal(P, expected)
+    aliased = P.copy()
+    _kernels.bernoulli_sample(aliased, key, aliased)  # ``out`` may be ``P``
+    np.testing.assert_array_equal(aliased, expected)
+    in_place = P.copy()
+    _kernels.bernoulli_sample_(in_place, key)  # the in-place kernel: the same states
+    np.testing.assert_array_equal(in_place, expected)
     # boundary probabilities: P = 0 never fires, P = 1 always fires
     P01 = np.tile(np.array([0.0, 1.0], dtype=dtype), (500, 1))
-    _kernels.bernoulli_sample(P01, key, P01)
+    _kernels.bernoulli_sample_(P01, key)
     np.testing.assert_array_equal(P01[:, 0], 0.0)
     np.testing.assert_array_equal(P01[:, 1], 1.0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sample_bernoulli_in_place_or_not_draws_the_same_states(dtype):
+    """``sample_bernoulli(P, rng, out=P)`` takes the in-place kernel, into
+    another array or a new one the other: the same key from rng, the same
+    states, P left alone unless it is ``out``."""
+    from skpoe._math import sample_bernoulli
+
+    P = _rng(6).random((30, 9)).astype(dtype)
+    key = np.uint64(np.random.default_rng(5).bit_generator.random_raw())
+    expected = (_splitmix_uniforms(key, P.size).reshape(P.shape) < P).astype(dtype)
+    new = sample_bernoulli(P, np.random.default_rng(5))
+    out = np.empty_like(P)
+    assert sample_bernoulli(P, np.random.default_rng(5), out=out) is out
+    np.testing.assert_array_equal(new, expected)
+    np.testing.assert_array_equal(out, expected)
+    assert not np.isin(P, (0.0, 1.0)).all()  # untouched
+    assert sample_bernoulli(P, np.random.default_rng(5), out=P) is P
+    np.testing.assert_array_equal(P, expected)
 
 
 def test_uniforms_are_uniform_and_independent():
@@ -173,7 +197,7 @@ def test_uniforms_are_uniform_and_independent():
 def test_sampling_frequencies_follow_the_probabilities(dtype):
     p = np.array([0.001, 0.1, 0.3, 0.5, 0.9], dtype=dtype)
     P = np.tile(p, (40_000, 1))
-    _kernels.bernoulli_sample(P, np.uint64(7), P)
+    _kernels.bernoulli_sample_(P, np.uint64(7))
     frequencies = P.mean(axis=0)
     np.testing.assert_allclose(frequencies, p, atol=4 * np.sqrt(0.25 / 40_000))
 
