@@ -411,10 +411,11 @@ def goodness(pre, hidden_bias, visible_term, out):
 
 # --------------------------------------------------------------------- AIS
 @njit(**_VECTOR)
-def ais_hidden_step(pre, beta_prev, beta, key, log_w, H):
+def ais_hidden_step(pre, bias, beta_prev, beta, key, log_w, H):
     """One annealing step on the hidden side of an RBM, fused.
 
-    With ``pre = V @ W.T + c`` for the current visible states of each chain:
+    With ``pre = V @ W.T + bias`` (the product comes in, the bias is added
+    here) for the current visible states of each chain:
     ``log_w[i] += sum_j softplus(beta * pre[i, j]) - softplus(beta_prev * pre[i, j])``
     (the hidden units' share of ``log p*_beta(v) - log p*_beta_prev(v)``), then
     ``H[i, j] = 1 if uniform(key, i * m + j) < sigmoid(beta * pre[i, j]) else 0``:
@@ -432,7 +433,8 @@ def ais_hidden_step(pre, beta_prev, beta, key, log_w, H):
     one = pre.dtype.type(1)
     for i in range(n):
         for j in range(m):
-            a, a_prev = beta * pre[i, j], beta_prev * pre[i, j]
+            x = pre[i, j] + bias[j]
+            a, a_prev = beta * x, beta_prev * x
             e, e_prev = exp_neg(abs(a)), exp_neg(abs(a_prev))
             linear[j] = (a if a > 0 else a * 0) - (a_prev if a_prev > 0 else a_prev * 0)
             ratio[j] = (one + e) / (one + e_prev)
@@ -442,16 +444,17 @@ def ais_hidden_step(pre, beta_prev, beta, key, log_w, H):
 
 
 @njit(**_VECTOR)
-def ais_visible_step(pre, base_bias, beta, key, V):
+def ais_visible_step(pre, bias, base_bias, beta, key, V):
     """Sample visible units at inverse temperature ``beta``, in place into V.
 
-    ``pre = H @ W + b`` of the target model; the intermediate model's visible
-    input is ``(1 - beta) * base_bias + beta * pre``.
+    ``pre + bias = H @ W + b`` of the target model (the product comes in,
+    the bias is added here); the intermediate model's visible input is
+    ``(1 - beta) * base_bias + beta * (pre + bias)``.
     """
     n, m = pre.shape
     for i in range(n):
         for j in range(m):
-            z = (1.0 - beta) * base_bias[j] + beta * pre[i, j]
+            z = (1.0 - beta) * base_bias[j] + beta * (pre[i, j] + bias[j])
             V[i, j] = 1.0 if uniform(key, np.uint64(i * m + j)) < sigmoid(z) else 0.0
 
 

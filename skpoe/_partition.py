@@ -122,15 +122,13 @@ def ais_log_partition(W, b, c, base_bias, *, n_betas=14500, n_chains=100, rng, n
         # hidden part and a hidden sample at beta (fused in the kernel).
         log_w += (beta - beta_prev) * (V @ bias_gap)
         np.dot(V, WT, out=hidden_pre)
-        hidden_pre += c
-        _kernels.ais_hidden_step(hidden_pre, beta_prev, beta, random_key(rng), log_w, H)
+        _kernels.ais_hidden_step(hidden_pre, c, beta_prev, beta, random_key(rng), log_w, H)
         if k < len(betas) - 1:
             np.dot(H, W, out=visible_pre)
-            visible_pre += b
             if n_trials == 1:
-                _kernels.ais_visible_step(visible_pre, base_bias, beta, random_key(rng), V)
+                _kernels.ais_visible_step(visible_pre, b, base_bias, beta, random_key(rng), V)
             else:
-                p = expit((1.0 - beta) * base_bias + beta * visible_pre)
+                p = expit((1.0 - beta) * base_bias + beta * (visible_pre + b))
                 V[...] = rng.binomial(n_trials, p)
     shift = log_w.max()
     w = np.exp(log_w - shift)

@@ -221,22 +221,42 @@ def test_sigmoid_sample_is_sigmoid_then_sample(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_ais_hidden_step_matches_numpy(dtype):
     rng = _rng(11)
-    pre = (4 * rng.standard_normal((6, 77))).astype(dtype)
-    pre[0, :3] = [800.0, -800.0, 0.0]  # extremes stay finite
+    product = (4 * rng.standard_normal((6, 77))).astype(dtype)
+    product[0, :3] = [800.0, -800.0, 0.0]  # extremes stay finite
+    bias = rng.standard_normal(77).astype(dtype)
+    bias[:3] = 0.0
+    pre = product.astype(np.float64) + bias  # the kernel adds the bias itself
     beta_prev, beta = dtype(0.3), dtype(0.31)
     key = np.uint64(2024)
     log_w = rng.standard_normal(6)
-    H = np.full_like(pre, -1.0)
-    expected_w = log_w + (_ref_softplus(beta * pre.astype(np.float64))
-                          - _ref_softplus(beta_prev * pre.astype(np.float64))).sum(axis=1)
-    P = 1 / (1 + np.exp(-beta * pre.astype(np.float64)))
+    H = np.full_like(product, -1.0)
+    expected_w = log_w + (_ref_softplus(beta * pre) - _ref_softplus(beta_prev * pre)).sum(axis=1)
+    P = 1 / (1 + np.exp(-beta * pre))
     uniforms = _splitmix_uniforms(key, pre.size).reshape(pre.shape)
-    _kernels.ais_hidden_step(pre, beta_prev, beta, key, log_w, H)
+    _kernels.ais_hidden_step(product, bias, beta_prev, beta, key, log_w, H)
     np.testing.assert_allclose(log_w, expected_w, rtol=RTOL[dtype], atol=1e-5)
     # the same uniforms against sigmoid(beta * pre); ties within rounding excepted
     clear = np.abs(uniforms - P) > 1e-5
     np.testing.assert_array_equal(H[clear], (uniforms < P)[clear].astype(dtype))
     assert clear.mean() > 0.99 and 0 < H.sum() < H.size
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ais_visible_step_matches_numpy(dtype):
+    """Visible states drawn at inverse temperature beta: from
+    ``sigmoid((1 - beta) * base_bias + beta * (product + bias))``."""
+    rng = _rng(12)
+    product = (3 * rng.standard_normal((7, 40))).astype(dtype)
+    bias, base_bias = (rng.standard_normal(40).astype(dtype) for _ in range(2))
+    beta, key = dtype(0.6), np.uint64(77)
+    z = (1 - 0.6) * base_bias.astype(np.float64) + 0.6 * (product.astype(np.float64) + bias)
+    P = 1 / (1 + np.exp(-z))
+    uniforms = _splitmix_uniforms(key, P.size).reshape(P.shape)
+    V = np.full_like(product, -1.0)
+    _kernels.ais_visible_step(product, bias, base_bias, beta, key, V)
+    clear = np.abs(uniforms - P) > 1e-5
+    np.testing.assert_array_equal(V[clear], (uniforms < P)[clear].astype(dtype))
+    assert clear.mean() > 0.99 and 0 < V.sum() < V.size
 
 
 # ---------------------------------------------------------- update_weights
