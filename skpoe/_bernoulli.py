@@ -100,9 +100,9 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         Learning curve: mean squared difference between each training
         minibatch and its mean-field reconstruction after ``cd_steps`` Gibbs
         steps (one step with ``persistent=True``, on one row in a hundred),
-        averaged per epoch, as measured during training. The reconstruction is driven by
-        sampled binary hidden states (as in training), so it is noisier than
-        the deterministic :meth:`reconstruct`.
+        averaged per epoch, as measured during training. The reconstruction
+        is driven by sampled binary hidden states (as in training), so it is
+        noisier than the deterministic :meth:`reconstruct`.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
