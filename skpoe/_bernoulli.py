@@ -293,10 +293,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         if batch.ctypes.data != v_data.ctypes.data:  # not gathered there already
             v_data[...] = batch
         self._scale_hidden_input(np.dot(v_data, WT, out=h_data))
-        if not self.persistent:
-            S = ws["S"]
-            _kernels.sigmoid_sample_(h_data, c, random_key(rng), S)
-        else:
+        if self.persistent:
             # The learning curve still measures one-step reconstructions of
             # the data, estimated on one row in a hundred (at least one): a
             # sixth matrix product on every row would cost a fifth of the
@@ -307,6 +304,9 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             S = sample_bernoulli(h_data[:m], rng, out=ws["S"][:m])
             recon = self._visible_probabilities(np.dot(S, W, out=ws["recon"][:m]), b)
             error = _kernels.squared_error(v_data[:m], recon) * (n / m)
+        else:
+            S = ws["S"]
+            _kernels.sigmoid_sample_(h_data, c, random_key(rng), S)
 
         # Negative phase: k alternating Gibbs steps, starting from the data
         # (CD) or from the persistent chains (PCD).

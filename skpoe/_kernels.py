@@ -257,9 +257,9 @@ def sigmoid_sample_(A, bias, key, S):
 
 @njit(**_VECTOR)
 def bernoulli_sample(P, key, out):
-    """``out[i, j] = 1.0 if uniform(key, i * m + j) < P[i, j] else 0.0``; ``out``
-    must not overlap P (it may, but then the loop runs unvectorized, 2.5 times
-    slower: use :func:`bernoulli_sample_`)."""
+    """``out[i, j] = 1.0 if uniform(key, i * m + j) < P[i, j] else 0.0``.
+    ``out`` may be ``P``, but then the loop runs unvectorized, 2.5 times
+    slower: :func:`bernoulli_sample_` draws the same states in place."""
     n, m = P.shape
     for i in range(n):
         for j in range(m):
