@@ -79,6 +79,8 @@ def main():
     parser.add_argument("--validation", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.load and not args.retrain_epochs:
+        parser.error("--load retrains a saved network: give --retrain-epochs N")
     schedule = [int(k) for k in args.gibbs_steps.split(",")]
     rates = [float(r) for r in args.learning_rate.split(",")]
 
