@@ -27,7 +27,8 @@ printing the test and training errors every ``--every`` epochs, at
 ``--retrain-learning-rate`` (by default the last rate); this part has no
 time budget. ``--save PATH`` pickles the network best on the validation set
 (with its training error); ``--load PATH`` skips greedy training and up-down
-and retrains a network so saved.
+and retrains a network so saved; ``--save-retrained PATH`` pickles the
+retrained network, which ``--load`` can then retrain further.
 
 Run: ``python benchmarks/bench_updown.py --minutes 60`` (nothing else on the
 machine). ``--train 60000 --validation 0`` trains on all 60,000 images.
@@ -75,12 +76,15 @@ def main():
                         help="the retraining's rate (default: the last --learning-rate)")
     parser.add_argument("--save", help="pickle the network best on validation here")
     parser.add_argument("--load", help="retrain a network saved by --save")
+    parser.add_argument("--save-retrained", help="pickle the retrained network here")
     parser.add_argument("--train", type=int, default=44_000)
     parser.add_argument("--validation", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if args.load and not args.retrain_epochs:
         parser.error("--load retrains a saved network: give --retrain-epochs N")
+    if args.save_retrained and not args.retrain_epochs:
+        parser.error("--save-retrained saves the retrained network: give --retrain-epochs N")
     schedule = [int(k) for k in args.gibbs_steps.split(",")]
     rates = [float(r) for r in args.learning_rate.split(",")]
 
@@ -95,9 +99,11 @@ def main():
     if args.load:
         with open(args.load, "rb") as f:
             best = pickle.load(f)
+        retrained = best.get("retrained", 0)
         print(f"loaded {args.load}: {best['epochs']} up-down epochs, validation "
               f"{best['validation']:.2f}%, test {best['test']:.2f}%, training "
-              f"{best['train']:.2f}%")
+              f"{best['train']:.2f}%"
+              + (f"; retrained for {retrained} epochs on all images" if retrained else ""))
         retrain(args, best, X, y, X_test, y_test, schedule[-1], rates[-1])
         return
 
@@ -169,9 +175,16 @@ def retrain(args, best, X, y, X_test, y_test, k, rate):
         piece = min(args.every, args.retrain_epochs - done)
         per_epoch = up_down(clf, piece, k, rate, X, y)
         done += piece
-        print(f"{done:14d} {error(clf, X_test, y_test):6.2f}% {error(clf, X, y):8.2f}% "
+        test_error, train_error = error(clf, X_test, y_test), error(clf, X, y)
+        print(f"{done:14d} {test_error:6.2f}% {train_error:8.2f}% "
               f"{(time.perf_counter() - retrain_start) / 60:8.1f} {per_epoch:8.1f}",
               flush=True)
+    if args.save_retrained:
+        # (validation keeps the figure of the net before retraining: the
+        # retraining learns the validation images too)
+        with open(args.save_retrained, "wb") as f:
+            pickle.dump(dict(best, test=test_error, train=train_error,
+                             retrained=best.get("retrained", 0) + done), f)
 
 
 if __name__ == "__main__":
