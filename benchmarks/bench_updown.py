@@ -28,7 +28,8 @@ printing the test and training errors every ``--every`` epochs, at
 time budget. ``--save PATH`` pickles the network best on the validation set
 (with its training error); ``--load PATH`` skips greedy training and up-down
 and retrains a network so saved; ``--save-retrained PATH`` pickles the
-retrained network, which ``--load`` can then retrain further.
+retrained network after every ``--every`` epochs, which ``--load`` can then
+retrain further.
 
 Run: ``python benchmarks/bench_updown.py --minutes 60`` (nothing else on the
 machine). ``--train 60000 --validation 0`` trains on all 60,000 images.
@@ -179,12 +180,12 @@ def retrain(args, best, X, y, X_test, y_test, k, rate):
         print(f"{done:14d} {test_error:6.2f}% {train_error:8.2f}% "
               f"{(time.perf_counter() - retrain_start) / 60:8.1f} {per_epoch:8.1f}",
               flush=True)
-    if args.save_retrained:
-        # (validation keeps the figure of the net before retraining: the
-        # retraining learns the validation images too)
-        with open(args.save_retrained, "wb") as f:
-            pickle.dump(dict(best, test=test_error, train=train_error,
-                             retrained=best.get("retrained", 0) + done), f)
+        if args.save_retrained:  # after every piece, so that a stopped run keeps its last
+            # (validation keeps the figure of the net before retraining: the
+            # retraining learns the validation images too)
+            with open(args.save_retrained, "wb") as f:
+                pickle.dump(dict(best, test=test_error, train=train_error,
+                                 retrained=best.get("retrained", 0) + done), f)
 
 
 if __name__ == "__main__":
