@@ -22,7 +22,7 @@ from ._partition import (
     base_rate_biases,
     exact_log_partition,
 )
-from ._validation import make_generator, unit_interval_error
+from ._validation import check_unit_range, make_generator
 
 
 class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
@@ -170,9 +170,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
 
     # ------------------------------------------------------------- training
     def _check_domain(self, lo, hi, dtype):
-        error = unit_interval_error(type(self).__name__, lo, hi)
-        if error is not None:
-            raise error
+        check_unit_range(type(self).__name__, lo, hi)
 
     def _init_state(self, X, rng):
         dtype = X.dtype

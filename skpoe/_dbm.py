@@ -33,9 +33,9 @@ from ._partition import (
 from ._stack import SIZES_OR_AUTO, resolve_hidden_layer_sizes
 from ._validation import (
     TrainingDivergedError,
+    check_unit_range,
     derive_seed,
     make_generator,
-    unit_interval_error,
 )
 
 # Rows per chunk of transform and score_samples: bounds their scratch memory.
@@ -400,9 +400,7 @@ class DeepBoltzmannMachine(TransformerMixin, BasePoE):
 
     # ----------------------------------------------------------- the model
     def _check_domain(self, lo, hi, dtype):
-        error = unit_interval_error(type(self).__name__, lo, hi)
-        if error is not None:
-            raise error
+        check_unit_range(type(self).__name__, lo, hi)
 
     def _arrays(self, name, layers):
         return [getattr(self, f"_{name}{k}") for k in layers]

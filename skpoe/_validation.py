@@ -176,30 +176,26 @@ def finite_range(name, X):
     return lo, hi
 
 
-def unit_interval_error(name, lo, hi):
-    """The ValueError for values outside [0, 1] (None if there are none)."""
+def check_unit_range(name, lo, hi):
+    """Raise a clear ValueError if values between lo and hi leave [0, 1]."""
     if lo < 0:
-        return ValueError(
+        raise ValueError(
             f"Negative values in data passed to {name}: it expects values in "
             f"[0, 1] (treated as probabilities); got min={lo:.4g}. Scale the data "
             "first, e.g. with sklearn.preprocessing.MinMaxScaler(clip=True)."
         )
     if hi > 1:
-        return ValueError(
+        raise ValueError(
             f"{name} expects values in [0, 1] (treated as probabilities); got "
             f"max={hi:.4g}. Scale the data first, e.g. X / X.max() or "
             "sklearn.preprocessing.MinMaxScaler(clip=True)."
         )
-    return None
 
 
 def check_unit_interval(name, X):
     """Raise a clear ValueError unless X (dense or CSR) is finite and in [0, 1]."""
-    if in_unit_interval(X):
-        return
-    error = unit_interval_error(name, *finite_range(name, X))
-    if error is not None:
-        raise error
+    if not in_unit_interval(X):
+        check_unit_range(name, *finite_range(name, X))
 
 
 # ------------------------------------------------------------ fitted state
