@@ -180,9 +180,10 @@ def retrain(args, best, X, y, X_test, y_test, k, rate):
         print(f"{done:14d} {test_error:6.2f}% {train_error:8.2f}% "
               f"{(time.perf_counter() - retrain_start) / 60:8.1f} {per_epoch:8.1f}",
               flush=True)
-        if args.save_retrained:  # after every piece, so that a stopped run keeps its last
-            # (validation keeps the figure of the net before retraining: the
-            # retraining learns the validation images too)
+        if args.save_retrained:
+            # After every piece, so that a run cut off keeps its last net. (The
+            # validation figure stays the one before retraining: the retraining
+            # learns the validation images too.)
             with open(args.save_retrained, "wb") as f:
                 pickle.dump(dict(best, test=test_error, train=train_error,
                                  retrained=best.get("retrained", 0) + done), f)
