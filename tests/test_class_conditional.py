@@ -144,6 +144,12 @@ def test_bad_targets(split):
         ClassConditionalPoEClassifier(_poe(4)).fit(X_train, np.linspace(0, 1, len(X_train)))
 
 
+# joblib's dask backend sometimes raises a KeyError in its own weak-key
+# dictionary's callback (joblib/_dask.py, on_destroy) while the client is
+# garbage-collected; pytest reports it as an unraisable exception of the
+# test it happens in (this one, in 2 of the last 6 CI runs). It is joblib's teardown,
+# not skpoe's, and comes after the assertions.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_dask_backend_gives_the_same_model(split):
     distributed = pytest.importorskip("dask.distributed")
     X_train, X_test, y_train, _ = split
