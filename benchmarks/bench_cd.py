@@ -218,7 +218,7 @@ def up_down_products(clf, X, gibbs_steps, batch=100):
     """The matrix products of one up-down epoch at its minibatch shapes, nothing else."""
     recognition = [np.ascontiguousarray(layer.components_.T) for layer in clf.layers_]
     generative = clf.generative_weights_
-    top = clf.top_.components_
+    top = np.ascontiguousarray(clf.top_.components_)  # each product's fastest layout
     topT = np.ascontiguousarray(top.T)
     for start in range(0, X.shape[0] - batch + 1, batch):
         states = [X[start:start + batch]]

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels
 from ._base import BasePoE
-from ._math import random_key, sample_bernoulli, sigmoid_, to_dense
+from ._math import down_product, random_key, sample_bernoulli, sigmoid_, to_dense
 from ._partition import (
     MAX_EXACT_UNITS,
     ais_log_partition,
@@ -220,6 +220,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
                 "H": np.empty((2 * n, n_hidden), dtype=dtype),
                 "S": np.empty((n, n_hidden), dtype=dtype),
                 "recon": np.empty((n, n_visible), dtype=dtype),
+                "down": np.empty(n * n_visible, dtype=dtype),  # see down_product
                 "grad": np.empty((n_visible, n_hidden), dtype=dtype),  # of W.T
             }
         return buffers[n]
@@ -300,7 +301,8 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
             sigmoid_(h_data, c)
             m = -(-n // 100)
             S = sample_bernoulli(h_data[:m], rng, out=ws["S"][:m])
-            recon = self._visible_probabilities(np.dot(S, W, out=ws["recon"][:m]), b)
+            recon = self._visible_probabilities(
+                down_product(S, W, ws["recon"][:m], ws["down"]), b)
             error = _kernels.squared_error(v_data[:m], recon) * (n / m)
         else:
             S = ws["S"]
@@ -316,7 +318,7 @@ class BernoulliPoE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BasePoE):
         for step in range(self.cd_steps):
             if step > 0:
                 S = self._sample_hidden(h_model, ws, rng)
-            self._visible_probabilities(np.dot(S, W, out=v_model), b)
+            self._visible_probabilities(down_product(S, W, v_model, ws["down"]), b)
             if self.persistent:
                 self._sample_visible(v_model, rng, out=v_model)
             sigmoid_(self._scale_hidden_input(np.dot(v_model, WT, out=h_model)), c)

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skpoe import BernoulliPoE, TrainingDivergedError, _kernels
+from skpoe import BernoulliPoE, TrainingDivergedError, _bernoulli, _kernels
 
 ALL_V = np.array(list(itertools.product([0.0, 1.0], repeat=8)))  # (256, 8)
 ALL_H = np.array(list(itertools.product([0.0, 1.0], repeat=4)))  # (16, 4)
@@ -639,6 +639,34 @@ def test_pcd_step_against_formula(n, n_measured):
     assert error == pytest.approx(n / n_measured * np.sum((X[:n_measured] - expit(S @ W + b)) ** 2),
                                   rel=1e-12)
 
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_cd_step_in_float32_takes_the_transposed_down_product(persistent, monkeypatch):
+    """A float32 minibatch of up to 128 rows on weights of 2**16 or more
+    computes the top-down product as (W.T @ S.T).T (faster with OpenBLAS):
+    one update that way equals the update with NumPy's ``S @ W``."""
+    rng = np.random.RandomState(0)
+    X = (rng.uniform(size=(64, 300)) < 0.3).astype(np.float32)
+    models = [BernoulliPoE(n_components=256, batch_size=64, n_iter=1, persistent=persistent,
+                           random_state=0).fit(X) for _ in range(2)]
+    calls, kernel = [], _kernels.transpose
+
+    def transpose(A, out):
+        calls.append(A.shape)
+        return kernel(A, out)
+
+    monkeypatch.setattr(_kernels, "transpose", transpose)
+    models[0]._cd_step(X, np.random.default_rng(1), 0.5)
+    assert calls == [(300, 1)] * persistent + [(300, 64)]  # (PCD: the learning curve's row)
+    monkeypatch.setattr(_bernoulli, "down_product",
+                        lambda states, W, out, scratch: np.dot(states, W, out=out))
+    models[1]._cd_step(X, np.random.default_rng(1), 0.5)
+    for name in ("components_", "intercept_hidden_", "intercept_visible_"):
+        np.testing.assert_allclose(getattr(models[0], name), getattr(models[1], name),
+                                   rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(models[0]._negative_visible(64), models[1]._negative_visible(64),
+                               rtol=1e-5, atol=1e-7)
 
 def test_shuffle_false_keeps_the_order_of_the_rows(digits, monkeypatch):
     X = digits[0][:95]

@@ -11,6 +11,7 @@ import pytest
 from numba import njit
 
 from skpoe import _kernels
+from skpoe._math import down_product
 from skpoe._math import sigmoid_ as _sigmoid_
 
 DTYPES = [np.float32, np.float64]
@@ -475,6 +476,31 @@ def test_add_scaled_matches_numpy(dtype):
     _kernels.add_scaled_(A, B, dtype(0.25))
     np.testing.assert_allclose(A, expected, rtol=RTOL[dtype])
 
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(1, 1), (8, 8), (13, 21), (21, 13), (784, 100), (3, 40)])
+def test_transpose_matches_numpy(dtype, shape):
+    A = _rng(13).standard_normal(shape).astype(dtype)
+    out = np.full(shape[::-1], np.nan, dtype=dtype)
+    _kernels.transpose(A, out)
+    np.testing.assert_array_equal(out, A.T)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_rows", [1, 10, 100, 129, 300])
+@pytest.mark.parametrize("shape", [(500, 200), (20, 30)])
+def test_down_product_matches_numpy(dtype, n_rows, shape):
+    # Both of its ways (transposed for small float32 minibatches on large
+    # weights, direct otherwise) give states @ W, whatever the scratch holds.
+    rng = _rng(14)
+    W = np.asfortranarray(rng.standard_normal(shape)).astype(dtype)
+    states = (rng.random((n_rows, shape[0])) < 0.5).astype(dtype)
+    out = np.full((n_rows, shape[1]), np.nan, dtype=dtype)
+    scratch = np.full(n_rows * shape[1] + 3, np.nan, dtype=dtype)
+    assert down_product(states, W, out, scratch) is out
+    expected = states.astype(np.float64) @ W.astype(np.float64)
+    np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=RTOL[dtype] * 10)
 
 # ------------------------------------------------- deep Boltzmann machine
 @pytest.mark.parametrize("dtype", DTYPES)
