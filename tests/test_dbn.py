@@ -105,7 +105,7 @@ def test_features_and_grid_search_in_pipeline(digits):
 # ------------------------------------------------------- DeepBeliefNetClassifier
 import itertools  # noqa: E402
 
-from scipy.special import logsumexp  # noqa: E402
+from scipy.special import expit, logsumexp, softmax  # noqa: E402
 
 from skpoe import DeepBeliefNetClassifier  # noqa: E402
 from skpoe._math import sigmoid_  # noqa: E402
@@ -297,6 +297,24 @@ def test_top_rbm_keeps_its_number_of_labels_when_cloned(dbn_clf):
     # The top RBM's parameters are the layer template's, n_labels aside.
     assert set(top.get_params()) == set(BernoulliPoE().get_params()) | {"n_labels"}
 
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_top_rbm_visible_probabilities_are_sigmoids_then_a_label_softmax(dbn_clf, dtype):
+    """P(v | h) of the associative memory: a sigmoid per penultimate unit,
+    one softmax over the label units (Hinton, Osindero & Teh 2006, eq. 10),
+    in place, the bias untouched."""
+    rng = np.random.default_rng(0)
+    top = dbn_clf.top_
+    A = (5 * rng.standard_normal((7, 30))).astype(dtype)
+    b = rng.standard_normal(30).astype(dtype)
+    logits, b_before = A.astype(np.float64) + b, b.copy()
+    out = top._visible_probabilities(A, b)
+    assert out is A
+    expected = np.hstack([expit(logits[:, :-10]), softmax(logits[:, -10:], axis=1)])
+    np.testing.assert_allclose(A, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-7 if dtype == np.float32 else 0)
+    np.testing.assert_array_equal(b, b_before)
 
 def test_top_level_cd_is_the_top_rbms_own_cd_step(digits, monkeypatch):
     """Up-down trains the associative memory by BernoulliPoE's CD step, with
