@@ -640,7 +640,6 @@ def test_pcd_step_against_formula(n, n_measured):
                                   rel=1e-12)
 
 
-
 @pytest.mark.parametrize("persistent", [False, True])
 def test_cd_step_in_float32_takes_the_transposed_down_product(persistent, monkeypatch):
     """A float32 minibatch of up to 128 rows on weights of 2**16 or more
@@ -667,6 +666,7 @@ def test_cd_step_in_float32_takes_the_transposed_down_product(persistent, monkey
                                    rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(models[0]._negative_visible(64), models[1]._negative_visible(64),
                                rtol=1e-5, atol=1e-7)
+
 
 def test_shuffle_false_keeps_the_order_of_the_rows(digits, monkeypatch):
     X = digits[0][:95]

@@ -298,7 +298,6 @@ def test_top_rbm_keeps_its_number_of_labels_when_cloned(dbn_clf):
     assert set(top.get_params()) == set(BernoulliPoE().get_params()) | {"n_labels"}
 
 
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_top_rbm_visible_probabilities_are_sigmoids_then_a_label_softmax(dbn_clf, dtype):
     """P(v | h) of the associative memory: a sigmoid per penultimate unit,
@@ -315,6 +314,7 @@ def test_top_rbm_visible_probabilities_are_sigmoids_then_a_label_softmax(dbn_clf
     np.testing.assert_allclose(A, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
                                atol=1e-7 if dtype == np.float32 else 0)
     np.testing.assert_array_equal(b, b_before)
+
 
 def test_top_level_cd_is_the_top_rbms_own_cd_step(digits, monkeypatch):
     """Up-down trains the associative memory by BernoulliPoE's CD step, with

@@ -11,8 +11,7 @@ import pytest
 from numba import njit
 
 from skpoe import _kernels
-from skpoe._math import down_product
-from skpoe._math import sigmoid_ as _sigmoid_
+from skpoe._math import down_product, sigmoid_ as _sigmoid_
 
 DTYPES = [np.float32, np.float64]
 # Relative tolerance of a kernel computed in `dtype` against a float64 reference.
@@ -477,7 +476,6 @@ def test_add_scaled_matches_numpy(dtype):
     np.testing.assert_allclose(A, expected, rtol=RTOL[dtype])
 
 
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(1, 1), (8, 8), (13, 21), (21, 13), (784, 100), (3, 40)])
 def test_transpose_matches_numpy(dtype, shape):
@@ -501,6 +499,7 @@ def test_down_product_matches_numpy(dtype, n_rows, shape):
     assert down_product(states, W, out, scratch) is out
     expected = states.astype(np.float64) @ W.astype(np.float64)
     np.testing.assert_allclose(out, expected, rtol=RTOL[dtype], atol=RTOL[dtype] * 10)
+
 
 # ------------------------------------------------- deep Boltzmann machine
 @pytest.mark.parametrize("dtype", DTYPES)
