@@ -1,4 +1,5 @@
-"""Array math shared by the models: sigmoid, softmax, Bernoulli sampling, the down-pass.
+"""Array math shared by the models: sigmoid, softmax, Bernoulli sampling, the down-pass,
+the top-down product of a Gibbs step.
 
 NumPy functions of arrays (the fused loops they call are in ``_kernels.py``);
 random numbers come from the NumPy ``Generator`` the caller passes.
@@ -12,7 +13,11 @@ from . import _kernels
 
 def sigmoid_(A, bias):
     """In place ``A = sigmoid(A + bias)`` (a 2-D float array, ``bias`` of its
-    dtype), in one vectorized pass that never overflows; returns A."""
+    dtype), in one vectorized pass that never overflows; returns A.
+
+    A must be C-contiguous to be fast: on a column slice such as
+    ``A[:, :-k]`` Numba's loop does not vectorize (11 times slower,
+    benchmarks/RESULTS.md); run it over whole rows instead."""
     _kernels.sigmoid_(A, bias)
     return A
 
