@@ -2,12 +2,13 @@
 deep belief net to scikit-learn's MLP, fine-tuning, semi-supervised use."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -156,7 +157,7 @@ def test_clone_of_the_fitted_mlp_is_the_same_net_from_random_weights(digits):
     params = est.mlp_.get_params()
     assert params["activation"] == "logistic" and params["hidden_layer_sizes"] == (32, 16)
     assert params["momentum"] == 0.5 and params["tol"] == 1e-3
-    assert params["learning_rate_init"] == est.learning_rate_init
+    assert params["learning_rate_init"] == 0.2  # "auto" with SGD
     assert params["batch_size"] == auto_batch_size(len(X)) and params["max_iter"] == 5
     assert params["warm_start"] is False
     plain = clone(est.mlp_).fit(X, y)
@@ -194,6 +195,58 @@ def test_regressor_learns(split):
     assert est.score(X_test, y_test / 9) > 0.8
     assert est.predict(X_test).shape == (len(X_test),)
     assert est.loss_curve_[-1] < 0.5 * est.loss_curve_[0]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("template, rate", [(None, 0.2), (MLPClassifier(solver="adam"), 0.001),
+                                            (MLPClassifier(solver="lbfgs"), 0.001)])
+def test_auto_learning_rate_of_the_classifier(template, rate, digits):
+    X, y = digits
+    assert _small(mlp=template, max_iter=2).fit(X, y).mlp_.learning_rate_init == rate
+    given = _small(mlp=template, max_iter=2, learning_rate_init=0.05).fit(X, y)
+    assert given.mlp_.learning_rate_init == 0.05
+
+
+def _wide_regressor(**params):
+    """On the digits, a top layer of 512 units: its squared loss's curvature in
+    the output weights (about 8) asks for a rate below 0.2."""
+    return PretrainedMLPRegressor((64, 512), layer=BernoulliPoE(n_iter=5), max_iter=10,
+                                  random_state=0).set_params(**params)
+
+
+def test_regressor_auto_rate_is_the_inverse_curvature_of_its_output_layer(digits,
+                                                                          monkeypatch):
+    """"auto": min(0.2, 1 / lambda), lambda the largest eigenvalue of E[u u^T]
+    over the net's top hidden layer u (and a 1) as fine-tuning starts, on
+    1,000 rows spread over X."""
+    X, y = digits
+    starts = _record_fit_start(monkeypatch, MLPRegressor)
+    est = _wide_regressor(max_iter=1).fit(X, y / 9)
+    (coefs, intercepts), = starts
+    U = X[::2]  # 1,797 rows: every second one
+    assert len(U) == 899
+    for W, b in zip(coefs[:-1], intercepts[:-1]):
+        U = 1 / (1 + np.exp(-(U @ W + b)))
+    U = np.hstack([U, np.ones((len(U), 1))])
+    curvature = np.linalg.eigvalsh(U.T @ U / len(U))[-1]
+    assert curvature > 5
+    assert est.mlp_.learning_rate_init == pytest.approx(1 / curvature, rel=1e-6)
+    assert _small(PretrainedMLPRegressor, max_iter=1).fit(X, y / 9).mlp_.learning_rate_init == 0.2
+
+
+def test_regressor_that_learned_nothing_warns(split):
+    """Too large a step saturates the hidden units in the first epochs, and
+    the net predicts the mean: a warning says so. "auto" learns."""
+    X_train, X_test, y_train, y_test = split
+    with pytest.warns(ConvergenceWarning, match=r"explains almost none .* lower "
+                                                r"learning_rate_init \(now 0.5\)"):
+        dead = _wide_regressor(learning_rate_init=0.5).fit(X_train, y_train / 9)
+    assert dead.score(X_test, y_test / 9) < 0.05
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = _wide_regressor().fit(X_train, y_train / 9)
+    assert est.mlp_.learning_rate_init < 0.2
+    assert est.score(X_test, y_test / 9) > 0.6
 
 
 def test_regressor_multi_output(digits):
