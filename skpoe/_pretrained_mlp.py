@@ -520,6 +520,7 @@ class PretrainedMLPClassifier(ClassifierMixin, _BasePretrainedMLP):
         return MLPClassifier(solver="sgd", momentum=0.9)
 
     def _sgd_learning_rate(self, mlp, X):
+        """0.2 (see ``learning_rate_init``)."""
         return 0.2
 
     def _validate_fit(self, X, y):
