@@ -612,7 +612,7 @@ class PretrainedMLPRegressor(RegressorMixin, _BasePretrainedMLP):
         curvature of the squared loss in the output weights. A step much
         beyond it saturates the hidden units in the first epochs and the
         net predicts the mean (on 10,000 MNIST images: R^2 0.00 at 0.1,
-        0.78 at "auto"); a ``ConvergenceWarning`` says so when it happens.
+        0.77-0.79 at "auto"); a ``ConvergenceWarning`` says so when it happens.
         With another solver, the template's own rate. The rate used is
         ``mlp_.learning_rate_init``.
     alpha : float, default=2e-4
@@ -683,7 +683,7 @@ class PretrainedMLPRegressor(RegressorMixin, _BasePretrainedMLP):
         lambda`` SGD with momentum 0.9 overshoots, and the first epochs'
         large errors saturate the hidden units for good: on 10,000 MNIST
         images with 256 top units (``lambda`` 26) the net learned nothing at
-        0.1 (R^2 0.00) and reached 0.78 at ``1 / lambda``
+        0.1 (R^2 0.00) and reached 0.77-0.79 at ``1 / lambda``
         (benchmarks/RESULTS.md). A softmax's bounded errors spare the
         classifier this. Estimated on at most 1,000 samples spread over X.
         """
@@ -696,8 +696,7 @@ class PretrainedMLPRegressor(RegressorMixin, _BasePretrainedMLP):
     def _check_learned(self, mlp, X, y):
         """ConvergenceWarning if the net predicts its training targets no
         better than their mean does (R^2 <= 0.05 on up to 1,000 of them)."""
-        rows = _spread_rows(np.arange(len(y)))
-        r2 = mlp.score(X[rows], y[rows])
+        r2 = mlp.score(_spread_rows(X), _spread_rows(y))
         if r2 <= 0.05:
             warnings.warn(
                 f"{type(self).__name__}: the fine-tuned net explains almost none of "
