@@ -29,7 +29,9 @@ time budget. ``--save PATH`` pickles the network best on the validation set
 (with its training error); ``--load PATH`` skips greedy training and up-down
 and retrains a network so saved; ``--save-retrained PATH`` pickles the
 retrained network after every ``--every`` epochs, which ``--load`` can then
-retrain further.
+retrain further. ``--csv PATH`` appends the up-down curve's rows to a CSV
+file, which ``plot_updown.py`` draws (``figures/updown_curves.csv`` holds the
+hour runs of ``RESULTS.md``).
 
 Run: ``python benchmarks/bench_updown.py --minutes 60`` (nothing else on the
 machine). ``--train 60000 --validation 0`` trains on all 60,000 images.
@@ -37,6 +39,9 @@ machine). ``--train 60000 --validation 0`` trains on all 60,000 images.
 
 import argparse
 import copy
+import csv
+import datetime
+import os
 import pickle
 import time
 
@@ -81,6 +86,8 @@ def main():
     parser.add_argument("--train", type=int, default=44_000)
     parser.add_argument("--validation", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--csv", help="append the up-down curve's rows to this CSV file "
+                        "(figures/updown_curves.csv is what plot_updown.py draws)")
     args = parser.parse_args()
     if args.load and not args.retrain_epochs:
         parser.error("--load retrains a saved network: give --retrain-epochs N")
@@ -123,6 +130,17 @@ def main():
           f"{'test':>7s} {'minutes':>8s} {'s/epoch':>8s}")
 
     best = {"validation": np.inf}  # the network best on the validation set
+    run_name = (f"seed {args.seed}, {args.gibbs_steps.replace(',', '/')} steps "
+                f"({datetime.date.today()})")
+
+    def append_to_csv(*row):
+        new = not os.path.exists(args.csv)
+        with open(args.csv, "a", newline="") as f:
+            writer = csv.writer(f)
+            if new:
+                writer.writerow(["run", "up_down_epochs", "gibbs_steps", "validation",
+                                 "test", "minutes"])
+            writer.writerow([run_name, *row])
 
     def report(epochs, k, rate, seconds_per_epoch):
         val_error = error(clf, X_val, y_val) if len(X_val) else np.nan
@@ -131,6 +149,9 @@ def main():
         print(f"{epochs:14d} {k:>11} {rate:>7} {val} {test_error:6.2f}% "
               f"{(time.perf_counter() - start) / 60:8.1f} {seconds_per_epoch:8.1f}",
               flush=True)
+        if args.csv:
+            append_to_csv(epochs, "" if k == "-" else k, f"{val_error:.2f}",
+                          f"{test_error:.2f}", f"{(time.perf_counter() - start) / 60:.1f}")
         if val_error < best["validation"]:
             keep = args.retrain_epochs or args.save
             best.update(validation=val_error, test=test_error, epochs=epochs,
