@@ -130,8 +130,8 @@ def main():
           f"{'test':>7s} {'minutes':>8s} {'s/epoch':>8s}")
 
     best = {"validation": np.inf}  # the network best on the validation set
-    run_name = (f"seed {args.seed}, {args.gibbs_steps.replace(',', '/')} steps "
-                f"({datetime.date.today()})")
+    run_name = (f"seed {args.seed}, {args.gibbs_steps.replace(',', '/')} steps, rate "
+                f"{args.learning_rate.replace(',', '/')} ({datetime.date.today()})")
 
     def append_to_csv(*row):
         new = not os.path.exists(args.csv)
