@@ -152,12 +152,12 @@ def main():
         val_error = error(clf, X_val, y_val) if len(X_val) else np.nan
         val = f"{val_error:9.2f}%" if len(X_val) else f"{'-':>10s}"
         test_error = error(clf, X_test, y_test)
+        minutes = (time.perf_counter() - start) / 60
         print(f"{epochs:14d} {k:>11} {rate:>7} {val} {test_error:6.2f}% "
-              f"{(time.perf_counter() - start) / 60:8.1f} {seconds_per_epoch:8.1f}",
-              flush=True)
+              f"{minutes:8.1f} {seconds_per_epoch:8.1f}", flush=True)
         if args.csv:
             append_to_csv(epochs, "" if k == "-" else k, f"{val_error:.2f}",
-                          f"{test_error:.2f}", f"{(time.perf_counter() - start) / 60:.1f}")
+                          f"{test_error:.2f}", f"{minutes:.1f}")
         if val_error < best["validation"]:
             keep = args.retrain_epochs or args.save
             best.update(validation=val_error, test=test_error, epochs=epochs,
